@@ -1,0 +1,33 @@
+# cms-sync: `make demo` publishes the series to a throwaway local WordPress,
+# `make test` runs the whole suite. Both set up what they need themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# What the real WordPress (tests, demo) and the browser tests run on.
+DEBIAN_PACKAGES := wordpress php-cli php-mysql php-xml php-mbstring mariadb-server
+
+.PHONY: all test lint check-debian venv clean
+
+all: test
+
+$(BIN)/cms-sync: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/cms-sync
+
+check-debian:
+	scripts/install-debian-packages $(DEBIAN_PACKAGES)
+
+lint: venv
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
+
+test: venv check-debian lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) rendered .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,209 @@
+"""Articles: front matter turned into a checked, typed :class:`Article`.
+
+One table (``FIELDS``) says which keys an article may have; each key has one
+normaliser that returns the value or raises :class:`_Invalid` with the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cms_sync.config import STATUSES
+from cms_sync.findings import Finding
+from cms_sync.slugs import MAX_ENCODED, encoded_length, wordpress_slug
+from cms_sync.source import Document
+
+COMMENT_STATUSES = ("open", "closed")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+class _Invalid(ValueError):
+    """A front-matter value is wrong; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One post of the series, as the source file describes it."""
+
+    path: Path
+    title: str
+    slug: str
+    status: str
+    lang: str
+    body: str
+    body_line: int
+    date: dt.datetime | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    excerpt: str = ""
+    series_name: str | None = None
+    series_part: int | None = None
+    comment_status: str = "open"
+    featured_image: Path | None = None
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line_of(self, key: str) -> int:
+        """Line of a front-matter key in the source file (1 when the key is absent)."""
+        return self.key_lines.get(key, 1)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise _Invalid("must be text")
+    return str(value).strip()
+
+
+def _title(value: Any) -> str:
+    if value is None or not _text(value):
+        raise _Invalid("title is empty; give the article a title")
+    return _text(value)
+
+
+def _slug(value: Any) -> str:
+    slug = _text(value)
+    expected = wordpress_slug(slug)
+    if not slug or slug != expected:
+        hint = f" (WordPress would store '{expected}')" if expected else ""
+        raise _Invalid(
+            f"slug '{slug}' is not a valid slug{hint}; use lowercase letters, digits and hyphens"
+        )
+    if encoded_length(slug) > MAX_ENCODED:
+        raise _Invalid(
+            f"slug is longer than WordPress's {MAX_ENCODED} bytes once encoded; shorten it"
+        )
+    return slug
+
+
+def _status(value: Any) -> str:
+    if value not in STATUSES:
+        raise _Invalid(f"unknown status '{value}'; use one of: " + ", ".join(STATUSES))
+    return str(value)
+
+
+def _date(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    try:
+        return dt.datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _Invalid(
+            f"cannot read date '{value}'; write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
+        ) from None
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise _Invalid("must be a list of names, e.g. [News, Guides]")
+    return tuple(i.strip() for i in items)
+
+
+def _series(value: Any) -> tuple[str, int]:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise _Invalid("series needs 'name' (text) and 'part' (a number from 1)")
+    part = value.get("part")
+    if not isinstance(part, int) or isinstance(part, bool) or part < 1:
+        raise _Invalid(f"series part '{part}' must be a whole number from 1")
+    extra = set(value) - {"name", "part"}
+    if extra:
+        raise _Invalid(f"series has unknown key '{sorted(extra)[0]}'; it takes name and part")
+    return value["name"].strip(), part
+
+
+def _comment_status(value: Any) -> str:
+    if value not in COMMENT_STATUSES:
+        raise _Invalid(f"comment_status '{value}' must be open or closed")
+    return str(value)
+
+
+def _lang(value: Any) -> str:
+    lang = _text(value)
+    if not _LANG.match(lang):
+        raise _Invalid(f"lang '{lang}' is not a language code such as bn, es or en")
+    return lang
+
+
+FIELDS: dict[str, Callable[[Any], Any]] = {
+    "title": _title,
+    "slug": _slug,
+    "date": _date,
+    "status": _status,
+    "categories": _names,
+    "tags": _names,
+    "excerpt": _text,
+    "lang": _lang,
+    "series": _series,
+    "comment_status": _comment_status,
+    "featured_image": _text,
+}
+
+
+def unknown_key_finding(doc: Document, key: str, known: list[str]) -> Finding:
+    """A warning for a key nobody reads, with the closest known key."""
+    hint = difflib.get_close_matches(key, known, n=1)
+    did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
+    return Finding(doc.path, doc.line_of(key), "warning", f"unknown key '{key}'{did_you_mean}")
+
+
+def build_article(
+    doc: Document, default_lang: str, default_status: str
+) -> tuple[Article | None, list[Finding]]:
+    """Check every front-matter key of ``doc``; return the article (if usable) and findings."""
+    findings: list[Finding] = []
+    values: dict[str, Any] = {}
+    for key, raw in doc.meta.items():
+        key = str(key)
+        if key not in FIELDS:
+            findings.append(unknown_key_finding(doc, key, list(FIELDS)))
+            continue
+        try:
+            values[key] = FIELDS[key](raw)
+        except _Invalid as exc:
+            message = str(exc) if str(exc).startswith(key) else f"{key}: {exc}"
+            findings.append(Finding(doc.path, doc.line_of(key), "error", message))
+    if "title" not in doc.meta:
+        findings.append(
+            Finding(doc.path, 1, "error", "missing title; add 'title: ...' to the front matter")
+        )
+    status = values.get("status", default_status)
+    if status == "future" and "date" not in values and "date" not in doc.meta:
+        findings.append(
+            Finding(
+                doc.path,
+                doc.line_of("status"),
+                "error",
+                "status 'future' needs a date to publish at; add 'date:'",
+            )
+        )
+    if any(f.severity == "error" for f in findings):
+        return None, findings
+    title = values["title"]
+    series = values.get("series")
+    image = values.get("featured_image")
+    article = Article(
+        path=doc.path,
+        title=title,
+        slug=values.get("slug") or wordpress_slug(title),
+        status=status,
+        lang=values.get("lang", default_lang),
+        body=doc.body,
+        body_line=doc.body_line,
+        date=values.get("date"),
+        categories=values.get("categories", ()),
+        tags=values.get("tags", ()),
+        excerpt=values.get("excerpt", ""),
+        series_name=series[0] if series else None,
+        series_part=series[1] if series else None,
+        comment_status=values.get("comment_status", "open"),
+        featured_image=(doc.path.parent / image) if image else None,
+        key_lines=dict(doc.key_lines),
+    )
+    return article, findings

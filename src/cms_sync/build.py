@@ -1,0 +1,82 @@
+"""Turn a checked project into post HTML: for `render`, preview and publish.
+
+The resolvers decide where links and images point: `render` uses files next to the
+output (``<slug>.html``, ``media/<hash>-<name>``); publish passes permalinks and
+media-library URLs instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+from cms_sync.articles import Article
+from cms_sync.project import Project
+from cms_sync.render import ImageResolver, LinkResolver, References, Renderer
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes (identity of an image across posts and runs)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def local_name(article: Article) -> str:
+    """File name of an article's page in a render or preview output."""
+    return f"{article.slug}.html"
+
+
+def local_links(project: Project) -> LinkResolver:
+    """Resolve links between articles to their rendered files, side by side."""
+
+    def resolve(target: Path) -> str | None:
+        found = project.article_at(target)
+        return None if found is None else quote(local_name(found))
+
+    return resolve
+
+
+def media_name(image: Path) -> str:
+    """Name of an image in an output's media/ folder: content hash + original name."""
+    return f"{file_hash(image)[:12]}-{image.name}"
+
+
+def local_image(image: Path) -> str:
+    return "media/" + quote(media_name(image))
+
+
+def render_post(
+    project: Project,
+    renderer: Renderer,
+    article: Article,
+    links: LinkResolver,
+    images: ImageResolver,
+    notice_html: str | None = None,
+) -> tuple[str, References]:
+    """The post content of ``article``; the notice is inline unless ``notice_html`` is given."""
+    notice = project.notice_for(article)
+    if notice_html is None and notice is not None:
+        notice_html = renderer.notice_html(notice)
+    return renderer.post_content(article, project.series_parts(article), notice_html, links, images)
+
+
+def write_render(project: Project, out: Path) -> list[Path]:
+    """Write every article's post HTML into ``out`` and copy the images it uses."""
+    renderer = Renderer(project.config.templates_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for article in project.articles:
+        html, refs = render_post(project, renderer, article, local_links(project), local_image)
+        target = out / local_name(article)
+        target.write_text(html, encoding="utf-8")
+        written.append(target)
+        for image in refs.images:
+            media = out / "media" / media_name(image)
+            media.parent.mkdir(exist_ok=True)
+            shutil.copyfile(image, media)
+    return written

@@ -1,0 +1,211 @@
+"""The command line: parse options, call one core function, print the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cms_sync import __version__
+from cms_sync.config import Config, load_config
+from cms_sync.errors import CmsSyncError, ExitCode, ValidationFailed
+from cms_sync.findings import Finding, has_errors
+from cms_sync.project import Project, load_project
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class Options:
+    """Global options, shared by every command through the Click context."""
+
+    config_path: Path | None
+    verbosity: int
+    debug: bool
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def info(self, message: str) -> None:
+        """A progress line on stderr, silenced by -q."""
+        if self.verbosity >= 0:
+            click.echo(message, err=True)
+
+
+pass_options = click.make_pass_decorator(Options)
+
+
+class _Group(click.Group):
+    """Turns unexpected exceptions into one line; --debug shows the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except click.ClickException:
+            if _debug(ctx):
+                traceback.print_exc()
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Abort() from None
+        except Exception as exc:
+            if _debug(ctx):
+                traceback.print_exc()
+            raise CmsSyncError(
+                f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+            ) from exc
+
+
+def _debug(ctx: click.Context) -> bool:
+    return isinstance(ctx.obj, Options) and ctx.obj.debug
+
+
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="cms-sync")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: cms-sync.toml here or in the nearest parent).",
+)
+@click.option("-v", "--verbose", count=True, help="Say more (repeatable).")
+@click.option("-q", "--quiet", count=True, help="Say less: only errors.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: Path | None, verbose: int, quiet: int, debug: bool
+) -> None:
+    """Keep an article series as markdown in git and publish it to WordPress.
+
+    \b
+    Exit codes: 0 ok, 1 error, 2 usage error, 3 publish conflicts.
+    Example:
+      cms-sync check && cms-sync render --out site/
+    """
+    ctx.obj = Options(config_path, verbose - quiet, debug)
+
+
+def _print_findings(options: Options, findings: list[Finding], as_json: bool, strict: bool) -> None:
+    base = options.config.root
+    if as_json:
+        errors = has_errors(findings, strict)
+        click.echo(
+            json.dumps(
+                {"ok": not errors, "findings": [f.as_dict(base) for f in findings]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for finding in findings:
+        if finding.severity == "error" or options.verbosity >= 0:
+            click.echo(finding.format(base), err=True)
+
+
+def _checked_project(options: Options, strict: bool = False) -> Project:
+    """Load the project; print findings and stop when any error remains."""
+    project, findings = load_project(options.config)
+    _print_findings(options, findings, as_json=False, strict=strict)
+    if has_errors(findings, strict):
+        count = sum(1 for f in findings if f.severity == "error" or strict)
+        raise ValidationFailed(f"{count} problem(s) in the articles; nothing was done")
+    return project
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+@pass_options
+def check(options: Options, strict: bool, as_json: bool) -> None:
+    """Validate every article and notice, reporting all problems at once.
+
+    Each problem is printed as PATH:LINE: SEVERITY: MESSAGE. Exits 1 when there is
+    an error (or, with --strict, a warning), 0 otherwise.
+
+    \b
+    Example:
+      cms-sync check --strict
+    """
+    project, findings = load_project(options.config)
+    _print_findings(options, findings, as_json, strict)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if not as_json:
+        options.info(
+            f"{len(project.articles)} article(s), {len(project.notices)} notice(s): "
+            f"{errors} error(s), {warnings} warning(s)"
+        )
+    if has_errors(findings, strict):
+        sys.exit(ExitCode.ERROR)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="rendered",
+    show_default=True,
+    help="Folder for <slug>.html files (relative to the current folder).",
+)
+@pass_options
+def render(options: Options, out: Path) -> None:
+    """Write the post HTML of every article, exactly as publish sends it.
+
+    Links between articles point at the rendered files next to each other, images
+    are copied to OUT/media/; publish puts live permalinks and media URLs there.
+
+    \b
+    Example:
+      cms-sync render --out /tmp/posts
+    """
+    from cms_sync.build import write_render
+
+    project = _checked_project(options)
+    for path in write_render(project, out):
+        options.info(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--series", "series_name", help="Series name (default: the existing series).")
+@click.option("--lang", help="Language code (default: default_lang of the config).")
+@click.option("--slug", help="Slug (default: derived from the title as WordPress would).")
+@pass_options
+def new(
+    options: Options, title: str, series_name: str | None, lang: str | None, slug: str | None
+) -> None:
+    """Create an article file with complete front matter, as the next part.
+
+    \b
+    Example:
+      cms-sync new "Part two: hiring an e-commerce manager"
+    """
+    from cms_sync.scaffold import new_article
+
+    project, _ = load_project(options.config)
+    path = new_article(
+        project,
+        title,
+        series_name=series_name,
+        lang=lang,
+        slug=slug,
+        now=dt.datetime.now().replace(microsecond=0),
+    )
+    click.echo(str(path))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="cms-sync")

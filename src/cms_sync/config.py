@@ -1,0 +1,120 @@
+"""cms-sync.toml: find it, read it, check it.
+
+Paths in the file resolve relative to the file itself, so a command works from any
+sub-folder of the repository.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from cms_sync.errors import ConfigError
+
+CONFIG_NAME = "cms-sync.toml"
+STATUSES = ("draft", "pending", "publish", "private", "future")
+NOTICE_MODES = ("pattern", "inline")
+
+# Keys that must never be read from a file that is committed to git.
+_SECRET_KEYS = {"password", "app_password", "application_password", "token"}
+_KNOWN_KEYS = {
+    "site_url",
+    "user",
+    "articles_dir",
+    "templates_dir",
+    "default_lang",
+    "default_status",
+    "notice_mode",
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one repository's series."""
+
+    path: Path
+    site_url: str
+    user: str
+    articles_dir: Path
+    templates_dir: Path
+    default_lang: str = "en"
+    default_status: str = "draft"
+    notice_mode: str = "pattern"
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+
+def find_config(start: Path) -> Path:
+    """Return cms-sync.toml in ``start`` or the nearest parent folder."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"no {CONFIG_NAME} in {start} or any parent folder; "
+        f"create one (see README, Configuration) or pass --config PATH"
+    )
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and check a config file (``path``, or the nearest cms-sync.toml)."""
+    path = (path or find_config(Path.cwd())).resolve()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    _check_keys(path, data)
+    env_url = os.environ.get("CMS_SYNC_URL")
+    env_user = os.environ.get("CMS_SYNC_USER")
+    config = Config(
+        path=path,
+        site_url=(env_url or str(data.get("site_url", ""))).rstrip("/"),
+        user=env_user or str(data.get("user", "")),
+        articles_dir=path.parent / str(data.get("articles_dir", "articles")),
+        templates_dir=path.parent / str(data.get("templates_dir", "templates")),
+        default_lang=str(data.get("default_lang", "en")),
+        default_status=str(data.get("default_status", "draft")),
+        notice_mode=str(data.get("notice_mode", "pattern")),
+    )
+    _check_values(config)
+    return config
+
+
+def _check_keys(path: Path, data: dict[str, object]) -> None:
+    for key in data:
+        if key in _SECRET_KEYS:
+            raise ConfigError(
+                f"{path}: '{key}' must not be in the config file, which is committed to git; "
+                "set CMS_SYNC_APP_PASSWORD or use ~/.netrc"
+            )
+        if key not in _KNOWN_KEYS:
+            hint = difflib.get_close_matches(key, sorted(_KNOWN_KEYS), n=1)
+            did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise ConfigError(f"{path}: unknown setting '{key}'{did_you_mean}")
+
+
+def _check_values(config: Config) -> None:
+    if config.default_status not in STATUSES:
+        raise ConfigError(
+            f"{config.path}: default_status '{config.default_status}' is not one of "
+            + ", ".join(STATUSES)
+        )
+    if config.notice_mode not in NOTICE_MODES:
+        raise ConfigError(
+            f"{config.path}: notice_mode '{config.notice_mode}' is not one of "
+            + ", ".join(NOTICE_MODES)
+        )
+    if not config.articles_dir.is_dir():
+        raise ConfigError(f"{config.path}: articles_dir {config.articles_dir} is not a folder")
+    if not config.templates_dir.is_dir():
+        raise ConfigError(f"{config.path}: templates_dir {config.templates_dir} is not a folder")

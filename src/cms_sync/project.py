@@ -1,0 +1,202 @@
+"""The whole series: every article and notice loaded, checked alone and together.
+
+`load_project` reads every ``*.md`` under the articles folder and returns the usable
+articles and notices plus every finding, so `check` can report all problems in one
+run and `publish` can refuse to send anything while one error remains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from cms_sync.articles import Article, build_article
+from cms_sync.config import Config
+from cms_sync.findings import Finding
+from cms_sync.notice import Notice, build_notice, is_notice
+from cms_sync.render import markdown_to_html
+from cms_sync.source import read_document
+
+# Markup WordPress strips from posts by users without unfiltered_html (kses).
+_STRIPPED_MARKUP = re.compile(r"<(script|style|iframe|object|embed|form)\b|\sstyle\s*=", re.I)
+
+
+@dataclass
+class Project:
+    """The checked series of one repository."""
+
+    config: Config
+    articles: list[Article] = field(default_factory=list)
+    notices: dict[str, Notice] = field(default_factory=dict)
+
+    def article_at(self, path: Path) -> Article | None:
+        """The article whose source file is ``path``."""
+        path = path.resolve()
+        return next((a for a in self.articles if a.path.resolve() == path), None)
+
+    def series_parts(self, article: Article) -> list[Article]:
+        """The articles of ``article``'s series, in part order."""
+        if article.series_name is None:
+            return []
+        parts = [a for a in self.articles if a.series_name == article.series_name]
+        return sorted(parts, key=lambda a: (a.series_part or 0, str(a.path)))
+
+    def notice_for(self, article: Article) -> Notice | None:
+        """The notice shown under ``article``: its language's, when comments are open."""
+        return self.notices.get(article.lang) if article.comment_status == "open" else None
+
+
+def load_project(config: Config) -> tuple[Project, list[Finding]]:
+    """Read and check every source file under the articles folder."""
+    project = Project(config)
+    findings: list[Finding] = []
+    notice_files: dict[str, Path] = {}
+    for path in sorted(config.articles_dir.rglob("*.md")):
+        doc = read_document(path)
+        if isinstance(doc, Finding):
+            findings.append(doc)
+            continue
+        findings.extend(doc.findings)
+        if is_notice(doc):
+            notice, found = build_notice(doc, config.default_lang)
+            findings.extend(found)
+            if notice is None:
+                continue
+            if notice.lang in notice_files:
+                findings.append(
+                    Finding(
+                        path,
+                        doc.line_of("lang"),
+                        "error",
+                        f"second notice for lang '{notice.lang}' "
+                        f"(first: {notice_files[notice.lang].name}); keep one",
+                    )
+                )
+                continue
+            notice_files[notice.lang] = path
+            project.notices[notice.lang] = notice
+        else:
+            article, found = build_article(doc, config.default_lang, config.default_status)
+            findings.extend(found)
+            if article is not None:
+                project.articles.append(article)
+    project.articles.sort(key=lambda a: (a.series_name or "", a.series_part or 0, str(a.path)))
+    findings.extend(_check_together(project))
+    return project, sorted(findings)
+
+
+def _check_together(project: Project) -> list[Finding]:
+    """Rules that need more than one file: uniqueness, notices, references."""
+    findings: list[Finding] = []
+    by_slug: dict[str, list[Article]] = defaultdict(list)
+    by_part: dict[tuple[str, int], list[Article]] = defaultdict(list)
+    for article in project.articles:
+        by_slug[article.slug].append(article)
+        if article.series_name is not None and article.series_part is not None:
+            by_part[(article.series_name, article.series_part)].append(article)
+    for slug, same in by_slug.items():
+        for other in same[1:]:
+            findings.append(
+                Finding(
+                    other.path,
+                    other.line_of("slug"),
+                    "error",
+                    f"slug '{slug}' is also used by {same[0].path.name}; slugs must be unique",
+                )
+            )
+    for (name, part), same in by_part.items():
+        for other in same[1:]:
+            findings.append(
+                Finding(
+                    other.path,
+                    other.line_of("series"),
+                    "error",
+                    f"part {part} of series '{name}' is also "
+                    f"{same[0].path.name}; give each part its own number",
+                )
+            )
+    for article in project.articles:
+        findings.extend(_check_article_links(project, article))
+    return findings
+
+
+def _check_article_links(project: Project, article: Article) -> list[Finding]:
+    findings: list[Finding] = []
+    if article.comment_status == "open" and article.lang not in project.notices:
+        findings.append(
+            Finding(
+                article.path,
+                article.line_of("comment_status"),
+                "error",
+                f"comments are open but there is no notice for lang "
+                f"'{article.lang}'; add one (kind: notice) or close comments",
+            )
+        )
+    labels = project.config.templates_dir / "i18n" / f"{article.lang}.yaml"
+    if not labels.is_file():
+        findings.append(
+            Finding(
+                article.path,
+                article.line_of("lang"),
+                "warning",
+                f"no labels for lang '{article.lang}' in {labels.parent.name}/; "
+                "English labels are used",
+            )
+        )
+    if article.featured_image is not None and not article.featured_image.is_file():
+        findings.append(
+            Finding(
+                article.path,
+                article.line_of("featured_image"),
+                "error",
+                f"featured_image {article.featured_image.name} does not exist",
+            )
+        )
+
+    def link(target: Path) -> str | None:
+        found = project.article_at(target)
+        return None if found is None else quote(found.slug) + ".html"
+
+    _, refs = markdown_to_html(article.body, article.path.parent, link, lambda p: p.name)
+    for target in refs.missing_images:
+        findings.append(
+            Finding(
+                article.path,
+                _body_line(article, target),
+                "error",
+                f"image '{target}' does not exist",
+            )
+        )
+    for target in refs.missing_links:
+        findings.append(
+            Finding(
+                article.path,
+                _body_line(article, target),
+                "error",
+                f"link to '{target}': no such article file",
+            )
+        )
+    for offset, line in enumerate(article.body.split("\n")):
+        match = _STRIPPED_MARKUP.search(line)
+        if match:
+            findings.append(
+                Finding(
+                    article.path,
+                    article.body_line + offset,
+                    "warning",
+                    f"'{match.group(0).strip()}' is removed by WordPress for "
+                    "users without unfiltered_html (Authors); avoid it",
+                )
+            )
+    return findings
+
+
+def _body_line(article: Article, needle: str) -> int:
+    """Line of the first body line that mentions ``needle``."""
+    for offset, line in enumerate(article.body.split("\n")):
+        if needle in line:
+            return article.body_line + offset
+    return article.body_line

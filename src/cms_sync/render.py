@@ -1,0 +1,198 @@
+"""Render an article to the exact HTML of its post content.
+
+markdown body + series navigation + notice, composed by the Jinja2 templates in
+templates/. Links to other article files and image paths are handed to resolver
+callables, so `render` can point them at local files and `publish` at live
+permalinks and media URLs. Output is deterministic: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import markdown
+import yaml
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from cms_sync.articles import Article
+from cms_sync.errors import CmsSyncError
+from cms_sync.notice import HEADINGS, Notice
+
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists"]
+LinkResolver = Callable[[Path], str | None]  # article file -> URL, None if no such article
+ImageResolver = Callable[[Path], str]  # image file -> URL
+
+
+@dataclass
+class References:
+    """What a body points at: files that exist and files that do not."""
+
+    images: list[Path] = field(default_factory=list)
+    missing_images: list[str] = field(default_factory=list)
+    missing_links: list[str] = field(default_factory=list)
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return not (parts.scheme or parts.netloc or url.startswith(("#", "/")))
+
+
+class _ReferenceRewriter(Treeprocessor):
+    """Point local links and images at their targets; fold soft line breaks.
+
+    Soft line breaks become spaces because WordPress's wpautop turns a newline
+    inside a paragraph into ``<br />`` when the post is shown.
+    """
+
+    def __init__(
+        self,
+        md: markdown.Markdown,
+        base: Path,
+        links: LinkResolver,
+        images: ImageResolver,
+        refs: References,
+    ) -> None:
+        super().__init__(md)
+        self.base, self.links, self.images, self.refs = base, links, images, refs
+
+    def run(self, root: ET.Element) -> None:
+        self._walk(root, in_pre=False)
+
+    def _walk(self, element: ET.Element, in_pre: bool) -> None:
+        in_pre = in_pre or element.tag == "pre"
+        if element.tag == "a":
+            self._rewrite_link(element)
+        elif element.tag == "img":
+            self._rewrite_image(element)
+        for child in element:
+            self._walk(child, in_pre)
+            if not in_pre and child.tail:
+                child.tail = child.tail.replace("\n", " ")
+        if not in_pre and element.text:
+            element.text = element.text.replace("\n", " ")
+
+    def _rewrite_link(self, element: ET.Element) -> None:
+        href = element.get("href", "")
+        path, _, fragment = href.partition("#")
+        if not _is_local(href) or not path.endswith(".md"):
+            return
+        url = self.links((self.base / unquote(path)).resolve())
+        if url is None:
+            self.refs.missing_links.append(path)
+        else:
+            element.set("href", url + (f"#{fragment}" if fragment else ""))
+
+    def _rewrite_image(self, element: ET.Element) -> None:
+        src = element.get("src", "")
+        if not _is_local(src):
+            return
+        target = (self.base / unquote(src)).resolve()
+        if target.is_file():
+            self.refs.images.append(target)
+            element.set("src", self.images(target))
+        else:
+            self.refs.missing_images.append(src)
+
+
+def markdown_to_html(
+    text: str, base: Path, links: LinkResolver, images: ImageResolver
+) -> tuple[str, References]:
+    """Convert markdown to HTML, resolving local links and images against ``base``."""
+    refs = References()
+    md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    md.treeprocessors.register(_ReferenceRewriter(md, base, links, images, refs), "cms-refs", 15)
+    return md.convert(text), refs
+
+
+class Renderer:
+    """Compose post content with the project's templates."""
+
+    def __init__(self, templates_dir: Path) -> None:
+        self.templates_dir = templates_dir
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._labels: dict[str, dict[str, Any]] = {}
+
+    def labels(self, lang: str) -> dict[str, Any]:
+        """Visible texts for ``lang`` from templates/i18n/<lang>.yaml (falls back to en)."""
+        if lang not in self._labels:
+            path = self.templates_dir / "i18n" / f"{lang}.yaml"
+            if not path.is_file():
+                path = self.templates_dir / "i18n" / "en.yaml"
+            try:
+                self._labels[lang] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise CmsSyncError(f"{path}: cannot read labels: {exc}") from None
+        return self._labels[lang]
+
+    def notice_html(self, notice: Notice) -> str:
+        """The notice block as readers see it under the comment form."""
+        labels = self.labels(notice.lang)
+        body, _ = markdown_to_html(notice.body, notice.path.parent, lambda _: None, str)
+        return self._render(
+            "notice.html",
+            notice=notice,
+            items=notice.items(),
+            labels=labels,
+            headings=HEADINGS,
+            body=Markup(body),
+        )
+
+    def post_content(
+        self,
+        article: Article,
+        parts: list[Article],
+        notice_html: str | None,
+        links: LinkResolver,
+        images: ImageResolver,
+    ) -> tuple[str, References]:
+        """The post content of ``article``; ``parts`` are its series in order."""
+        body, refs = markdown_to_html(article.body, article.path.parent, links, images)
+        series = None
+        if article.series_name is not None and parts:
+            series = {
+                "name": article.series_name,
+                "total": len(parts),
+                "parts": [
+                    (p, None if p.path == article.path else links(p.path.resolve())) for p in parts
+                ],
+            }
+        html = self._render(
+            "post.html",
+            article=article,
+            body=Markup(body),
+            series=series,
+            notice=Markup(notice_html) if notice_html else None,
+            labels=self.labels(article.lang),
+        )
+        return html, refs
+
+    def _render(self, name: str, **context: Any) -> str:
+        """Render a template; any template problem becomes one ``file:line`` error."""
+        try:
+            html = self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise CmsSyncError(
+                f"{exc.filename}:{exc.lineno}: template error: {exc.message}"
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise CmsSyncError(
+                f"{self.templates_dir / str(exc.name)}: template not found; "
+                "copy it from the cms-sync repository's templates/"
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise CmsSyncError(f"{self.templates_dir / name}: template error: {exc}") from None
+        return html.strip("\n") + "\n"

@@ -1,0 +1,100 @@
+"""Read one markdown source file: UTF-8 text, YAML front matter with the line of every key.
+
+The front matter is the block between a first line ``---`` and the next ``---`` line.
+Line numbers are kept so that every later finding can point at ``path:line``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cms_sync.findings import Finding
+
+_FENCE = "---"
+
+
+@dataclass
+class Document:
+    """A source file split into front matter and markdown body."""
+
+    path: Path
+    meta: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int
+    findings: list[Finding] = field(default_factory=list)
+
+    def line_of(self, key: str) -> int:
+        """Line of a front-matter key, or of the opening fence when the key is absent."""
+        return self.key_lines.get(key, 1)
+
+
+def read_document(path: Path) -> Document | Finding:
+    """Parse ``path``; return a Document, or the one Finding that makes it unreadable."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Finding(path, 0, "error", f"cannot read file: {exc.strerror}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Finding(
+            path, line, "error", f"file is not UTF-8 (byte {exc.start}); save it as UTF-8"
+        )
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != _FENCE:
+        return Finding(path, 1, "error", "no front matter: the file must start with a '---' line")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE)
+    except StopIteration:
+        return Finding(path, 1, "error", "front matter is not closed: add a '---' line after it")
+    yaml_text = "\n".join(lines[1:end])
+    rest = lines[end + 1 :]
+    blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
+    body = "\n".join(rest[blank:])
+    body_line = end + 2 + blank  # 1-based line of the body's first non-blank line
+    return _parse_front_matter(path, yaml_text, body, body_line)
+
+
+def _parse_front_matter(
+    path: Path, yaml_text: str, body: str, body_line: int
+) -> Document | Finding:
+    # The YAML starts on line 2 of the file; PyYAML marks are 0-based.
+    offset = 2
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = offset + mark.line if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        return Finding(path, line, "error", f"invalid YAML in front matter: {problem}")
+    if meta is None:
+        meta, node = {}, None
+    if not isinstance(meta, dict) or (node is not None and not isinstance(node, yaml.MappingNode)):
+        return Finding(
+            path, offset, "error", "front matter must be a mapping of 'key: value' lines"
+        )
+    doc = Document(path, meta, {}, body, body_line)
+    if node is not None:
+        for key_node, _value in node.value:
+            key = str(key_node.value)
+            line = offset + key_node.start_mark.line
+            if key in doc.key_lines:
+                doc.findings.append(
+                    Finding(
+                        path,
+                        line,
+                        "error",
+                        f"'{key}' is set twice (first on line {doc.key_lines[key]}); keep one",
+                    )
+                )
+            else:
+                doc.key_lines[key] = line
+    return doc
