@@ -1,0 +1,72 @@
+"""Shared fixtures: a throwaway project folder with this repository's templates."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+NOTICE_EN = """\
+---
+kind: notice
+lang: en
+controller: Jane Doe
+purpose: Spam control and comment management.
+legal_basis: Your consent.
+recipients: No data are passed to third parties except by legal obligation.
+storage: Database hosted by Example Hosting (EU).
+storage_region: EU
+rights: You may limit, recover and delete your data at any time.
+policy_url: https://example.org/privacy/
+---
+"""
+
+
+class Project:
+    """A project folder in tmp_path: cms-sync.toml, templates/, articles/."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.articles = root / "articles"
+        self.articles.mkdir(parents=True)
+        shutil.copytree(REPO / "templates", root / "templates")
+        (root / "cms-sync.toml").write_text(
+            'site_url = "http://127.0.0.1:9"\ndefault_lang = "en"\ndefault_status = "draft"\n',
+            encoding="utf-8",
+        )
+
+    @property
+    def config(self) -> Path:
+        return self.root / "cms-sync.toml"
+
+    def write(self, name: str, text: str | bytes) -> Path:
+        path = self.articles / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """An empty project with an English notice."""
+    proj = Project(tmp_path / "site")
+    proj.write("notice.en.md", NOTICE_EN)
+    return proj
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[str], Project]:
+    """Factory for several independent projects in one test."""
+
+    def make(name: str) -> Project:
+        return Project(tmp_path / name)
+
+    return make
