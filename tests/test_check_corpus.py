@@ -40,13 +40,14 @@ W = "warning"
 CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     "yaml-unclosed-list": (
         {"a.md": art("title: [Broken\nslug: x\n")},
-        ["articles/a.md:3: error: invalid YAML in front matter: expected ',' or ']', "
-         "but got ':'"],
+        ["articles/a.md:3: error: invalid YAML in front matter: expected ',' or ']', but got ':'"],
     ),
     "yaml-bad-indent": (
         {"a.md": "---\ntitle: T\n  slug: x\n---\n"},
-        ["articles/a.md:3: error: invalid YAML in front matter: "
-         "mapping values are not allowed here"],
+        [
+            "articles/a.md:3: error: invalid YAML in front matter: "
+            "mapping values are not allowed here"
+        ],
     ),
     "missing-title": (
         {"a.md": art("slug: a\n")},
@@ -62,23 +63,31 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "slug-with-spaces": (
         {"a.md": art("title: T\nslug: Hello World\n")},
-        ["articles/a.md:3: error: slug 'Hello World' is not a valid slug (WordPress would "
-         "store 'hello-world'); use lowercase letters, digits and hyphens"],
+        [
+            "articles/a.md:3: error: slug 'Hello World' is not a valid slug (WordPress would "
+            "store 'hello-world'); use lowercase letters, digits and hyphens"
+        ],
     ),
     "slug-too-long": (
         {"a.md": art("title: T\nslug: " + "ক" * 23 + "\n")},
-        ["articles/a.md:3: error: slug '" + "ক" * 23 + "' is not a valid slug "
-         "(WordPress would store '" + "ক" * 22 + "'); use lowercase letters, digits and hyphens"],
+        [
+            "articles/a.md:3: error: slug '" + "ক" * 23 + "' is not a valid slug "
+            "(WordPress would store '" + "ক" * 22 + "'); use lowercase letters, digits and hyphens"
+        ],
     ),
     "unknown-status": (
         {"a.md": art("title: T\nstatus: published\n")},
-        ["articles/a.md:3: error: status: unknown status 'published'; use one of: draft, pending, "
-         "publish, private, future"],
+        [
+            "articles/a.md:3: error: status: unknown status 'published'; use one of: draft, pending, "
+            "publish, private, future"
+        ],
     ),
     "unparseable-date": (
         {"a.md": art("title: T\ndate: next tuesday\n")},
-        ["articles/a.md:3: error: date: cannot read date 'next tuesday'; write it as YYYY-MM-DD "
-         "or YYYY-MM-DD HH:MM:SS"],
+        [
+            "articles/a.md:3: error: date: cannot read date 'next tuesday'; write it as YYYY-MM-DD "
+            "or YYYY-MM-DD HH:MM:SS"
+        ],
     ),
     "future-without-date": (
         {"a.md": art("title: T\nstatus: future\n")},
@@ -97,8 +106,10 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
             "a.md": art("title: A\nseries: {name: S, part: 1}\n"),
             "b.md": art("title: B\nseries: {name: S, part: 1}\n"),
         },
-        ["articles/b.md:3: error: part 1 of series 'S' is also a.md; give each part its own "
-         "number"],
+        [
+            "articles/b.md:3: error: part 1 of series 'S' is also a.md; give each part its own "
+            "number"
+        ],
     ),
     "series-part-zero": (
         {"a.md": art("title: A\nseries: {name: S, part: 0}\n")},
@@ -158,63 +169,84 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "lang-invalid": (
         {"a.md": art("title: A\nlang: Bengali\n")},
-        ["articles/a.md:3: error: lang 'Bengali' is not a language code such as bn, es "
-         "or en"],
+        ["articles/a.md:3: error: lang 'Bengali' is not a language code such as bn, es or en"],
     ),
     "comments-open-no-notice": (
         {"a.md": art("title: A\nlang: es\ncomment_status: open\n")},
-        ["articles/a.md:4: error: comments are open but there is no notice for lang 'es'; add one "
-         "(kind: notice) or close comments"],
+        [
+            "articles/a.md:4: error: comments are open but there is no notice for lang 'es'; add one "
+            "(kind: notice) or close comments"
+        ],
     ),
     "script-in-body": (
         {"a.md": art("title: A\n", "Text.\n\n<script>alert(1)</script>\n")},
-        ["articles/a.md:7: warning: '<script' is removed by WordPress for users without "
-         "unfiltered_html (Authors); avoid it"],
+        [
+            "articles/a.md:7: warning: '<script' is removed by WordPress for users without "
+            "unfiltered_html (Authors); avoid it"
+        ],
     ),
     "notice-missing-controller": (
         {"n.md": notice(drop=("controller",))},
-        ["articles/n.md:1: error: notice has no controller; the first layer must name it "
-         "(LOPDGDD art. 11)"],
+        [
+            "articles/n.md:1: error: notice has no controller; the first layer must name it "
+            "(LOPDGDD art. 11)"
+        ],
     ),
     "notice-missing-purpose": (
         {"n.md": notice(drop=("purpose",))},
-        ["articles/n.md:1: error: notice has no purpose; the first layer must name it "
-         "(LOPDGDD art. 11)"],
+        [
+            "articles/n.md:1: error: notice has no purpose; the first layer must name it "
+            "(LOPDGDD art. 11)"
+        ],
     ),
     "notice-empty-rights": (
         {"n.md": notice(rights='""')},
-        ["articles/n.md:10: error: notice has no rights; the first layer must name it "
-         "(LOPDGDD art. 11)"],
+        [
+            "articles/n.md:10: error: notice has no rights; the first layer must name it "
+            "(LOPDGDD art. 11)"
+        ],
     ),
     "notice-missing-legal-basis": (
         {"n.md": notice(drop=("legal_basis",))},
-        ["articles/n.md:1: warning: notice has no legal_basis; the AEPD recommends it in the "
-         "first layer"],
+        [
+            "articles/n.md:1: warning: notice has no legal_basis; the AEPD recommends it in the "
+            "first layer"
+        ],
     ),
     "notice-missing-recipients": (
         {"n.md": notice(drop=("recipients",))},
-        ["articles/n.md:1: warning: notice has no recipients; the AEPD recommends it in the "
-         "first layer"],
+        [
+            "articles/n.md:1: warning: notice has no recipients; the AEPD recommends it in the "
+            "first layer"
+        ],
     ),
     "notice-storage-outside-eea": (
         {"n.md": notice(storage_region="US")},
-        ["articles/n.md:9: warning: data stored outside the EU/EEA (US) with no 'transfer' "
-         "statement; say on what basis data leave the EEA"],
+        [
+            "articles/n.md:9: warning: data stored outside the EU/EEA (US) with no 'transfer' "
+            "statement; say on what basis data leave the EEA"
+        ],
     ),
     "notice-storage-without-region": (
         {"n.md": notice(drop=("storage_region",))},
-        ["articles/n.md:8: warning: notice has no storage_region; give the country code (or EU) "
-         "where data are stored"],
+        [
+            "articles/n.md:8: warning: notice has no storage_region; give the country code (or EU) "
+            "where data are stored"
+        ],
     ),
     "notice-no-policy-link": (
         {"n.md": notice(drop=("policy_url",))},
-        ["articles/n.md:1: warning: notice has no policy_url; link the full privacy policy "
-         "(additional information)"],
+        [
+            "articles/n.md:1: warning: notice has no policy_url; link the full privacy policy "
+            "(additional information)"
+        ],
     ),
     "notice-bad-policy-link": (
         {"n.md": notice(policy_url="privacy.html")},
-        ["articles/n.md:11: error: policy_url 'privacy.html' must be an http(s) URL or a site "
-         "path"],
+        [
+            "articles/n.md:11: error: policy_url 'privacy.html' must be an http(s) URL or a site "
+            "path"
+        ],
     ),
     "notice-unknown-key": (
         {"n.md": notice(controler="Ana")},
@@ -233,7 +265,9 @@ def test_bad_input_is_reported_with_file_and_line(project, case):
     for name, text in files.items():
         project.write(name, text)
     result = CliRunner().invoke(cli, ["--config", str(project.config), "check"])
-    findings = [line for line in result.stderr.splitlines() if ": " in line and "article(s)" not in line]
+    findings = [
+        line for line in result.stderr.splitlines() if ": " in line and "article(s)" not in line
+    ]
     assert findings == expected
     has_error = any(": error: " in line for line in expected)
     assert result.exit_code == (1 if has_error else 0)

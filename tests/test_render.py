@@ -25,7 +25,9 @@ def render(config: Path, out: Path) -> dict[str, bytes]:
 
 def golden(name: str) -> dict[str, bytes]:
     root = GOLDEN / name
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def test_part_1_matches_the_golden_file(tmp_path):
@@ -50,8 +52,7 @@ def test_part_1_shows_the_whole_article_series_navigation_and_notice():
     assert html.count("<h2>") == 3 and html.count("<h3>") == 7
     assert html.count("একটি ইকমার্স ম্যানেজার কি") == 1  # the caption duplicate is gone
     assert "ইকমার্স ম্যানেজারের পেশাদার দক্ষতা: পর্ব 1/1" in html
-    labels = ["ডেটার জন্য দায়বদ্ধ", "ডেটার উদ্দেশ্য", "আইনীকরণ", "তথ্য যোগাযোগ", "ডেটা স্টোরেজ",
-              "অধিকার"]
+    labels = ["ডেটার জন্য দায়বদ্ধ", "ডেটার উদ্দেশ্য", "আইনীকরণ", "তথ্য যোগাযোগ", "ডেটা স্টোরেজ", "অধিকার"]
     positions = [html.index(f"<strong>{label}:</strong>") for label in labels]
     assert positions == sorted(positions)
     assert "অতিরিক্ত তথ্য" not in html  # no policy link in the seed: no empty item
@@ -59,8 +60,10 @@ def test_part_1_shows_the_whole_article_series_navigation_and_notice():
 
 def test_policy_link_is_rendered_when_set():
     html = (GOLDEN / "series" / "seven-skills-one-attitude.html").read_text("utf-8")
-    assert ('<li><strong>Additional information:</strong> '
-            '<a href="https://example.org/privacy/">Full privacy policy</a></li>') in html
+    assert (
+        "<li><strong>Additional information:</strong> "
+        '<a href="https://example.org/privacy/">Full privacy policy</a></li>'
+    ) in html
 
 
 def test_links_between_articles_resolve_to_the_target_article():
@@ -97,12 +100,17 @@ def test_soft_line_breaks_become_spaces_but_code_keeps_its_lines():
 
 
 def test_notice_labels_follow_the_article_language(project):
-    project.write("notice.es.md", (REPO / "tests/fixtures/series/articles/notice.en.md")
-                  .read_text("utf-8").replace("lang: en", "lang: es"))
+    project.write(
+        "notice.es.md",
+        (REPO / "tests/fixtures/series/articles/notice.en.md")
+        .read_text("utf-8")
+        .replace("lang: en", "lang: es"),
+    )
     project.write("a.md", "---\ntitle: Hola\nlang: es\n---\nTexto.\n")
     out = project.root / "out"
-    result = CliRunner().invoke(cli, ["-q", "--config", str(project.config), "render",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["-q", "--config", str(project.config), "render", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     html = (out / "hola.html").read_text("utf-8")
     assert "<strong>Responsable de los datos:</strong> Jane Doe" in html
