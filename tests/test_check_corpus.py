@@ -78,8 +78,8 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     "unknown-status": (
         {"a.md": art("title: T\nstatus: published\n")},
         [
-            "articles/a.md:3: error: status: unknown status 'published'; use one of: draft, pending, "
-            "publish, private, future"
+            "articles/a.md:3: error: status: unknown status 'published'; use one of: draft, "
+            "pending, publish, private, future"
         ],
     ),
     "unparseable-date": (
@@ -174,8 +174,8 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     "comments-open-no-notice": (
         {"a.md": art("title: A\nlang: es\ncomment_status: open\n")},
         [
-            "articles/a.md:4: error: comments are open but there is no notice for lang 'es'; add one "
-            "(kind: notice) or close comments"
+            "articles/a.md:4: error: comments are open but there is no notice for lang 'es'; "
+            "add one (kind: notice) or close comments"
         ],
     ),
     "script-in-body": (
