@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import re
@@ -138,15 +139,25 @@ def _wait_for(
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         if proc.poll() is not None:
+            _abandon(proc)
             raise _fail(f"{what} exited with code {proc.returncode} while starting", log)
         try:
             connect()
             return
         except OSError:
             if time.monotonic() > deadline:
+                _abandon(proc)
                 message = f"{what} did not accept connections within {STARTUP_TIMEOUT:.0f} s"
                 raise _fail(message, log) from None
             time.sleep(0.05)
+
+
+def _abandon(proc: subprocess.Popen[bytes]) -> None:
+    """Kill and reap a server that failed to start (its fresh process group is all ours)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    _CHILDREN.pop(proc.pid, None)
 
 
 def _connect_unix(path: Path) -> None:
@@ -203,7 +214,8 @@ def _init_db(workdir: Path) -> None:
             "--no-defaults",  # ignore /etc/mysql: the system server's settings are not ours
             f"--datadir={workdir / 'db'}",
             "--auth-root-authentication-method=normal",
-            "--user=root",
+            # No --user: with it, the script chowns an unquoted $datadir (breaks on spaces);
+            # without it the files simply belong to whoever runs us.
             "--skip-test-db",
         ],
         workdir / "mariadb-install.log",
@@ -222,7 +234,8 @@ def _start_mariadb(workdir: Path, sock: Path) -> subprocess.Popen[bytes]:
             "--skip-networking",  # socket only: concurrent instances cannot clash on 3306
             f"--pid-file={workdir / 'mariadbd.pid'}",
             f"--log-error={log}",
-            "--user=root",
+            # mariadbd refuses to run as root unless told to; as anyone else it needs nothing.
+            *(["--user=root"] if os.geteuid() == 0 else []),
             # Throwaway data: trade crash safety for speed.
             "--innodb-flush-log-at-trx-commit=0",
             "--innodb-doublewrite=0",
@@ -350,6 +363,11 @@ SALT_NAMES = [
 ]
 
 
+def _php_quote(value: str) -> str:
+    """A PHP single-quoted string literal (a workdir may contain quotes or backslashes)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _wp_config(url: str, sock: Path, content: Path, theme: str) -> str:
     salts = "".join(f"define('{name}', '{secrets.token_urlsafe(48)}');\n" for name in SALT_NAMES)
     return f"""<?php
@@ -357,14 +375,14 @@ def _wp_config(url: str, sock: Path, content: Path, theme: str) -> str:
 define('DB_NAME', 'wordpress');
 define('DB_USER', 'root');
 define('DB_PASSWORD', '');
-define('DB_HOST', 'localhost:{sock}');
+define('DB_HOST', {_php_quote(f"localhost:{sock}")});
 define('DB_CHARSET', 'utf8mb4');
 define('DB_COLLATE', '');
-{salts}define('WP_HOME', '{url}');
-define('WP_SITEURL', '{url}');
-define('WP_CONTENT_DIR', '{content}');
-define('WP_CONTENT_URL', '{url}/wp-content');
-define('WP_DEFAULT_THEME', '{theme}');
+{salts}define('WP_HOME', {_php_quote(url)});
+define('WP_SITEURL', {_php_quote(url)});
+define('WP_CONTENT_DIR', {_php_quote(str(content))});
+define('WP_CONTENT_URL', {_php_quote(url + "/wp-content")});
+define('WP_DEFAULT_THEME', {_php_quote(theme)});
 // 'local' is what lets application passwords work over plain http.
 define('WP_ENVIRONMENT_TYPE', 'local');
 define('WP_HTTP_BLOCK_EXTERNAL', true);
@@ -436,8 +454,17 @@ def _start_php(workdir: Path, port: int) -> subprocess.Popen[bytes]:
         log,
         env,
     )
-    _wait_for(lambda: _connect_tcp(port), proc, f"php -S on port {port}", log)
+    _wait_for(lambda: _php_listening(log, port), proc, f"php -S on port {port}", log)
     return proc
+
+
+def _php_listening(log: Path, port: int) -> None:
+    """Raise OSError until php has announced its server, and then check it answers.
+    A bare connect is not enough: when someone else holds the port, the connect succeeds
+    against *their* listener while php is about to exit with "Failed to listen"."""
+    if f"(http://127.0.0.1:{port}) started" not in log.read_text(errors="replace"):
+        raise OSError("php has not started listening yet")
+    _connect_tcp(port)
 
 
 SETUP_PHP = """<?php
@@ -548,16 +575,13 @@ def _verify(workdir: Path, url: str, accounts: dict[str, tuple[str, int]]) -> No
 # ---------------------------------------------------------------------------------------------
 
 
-def _alive(pid: int) -> bool:
-    """True while pid runs; zombies count as gone (and our own children get reaped)."""
-    child = _CHILDREN.get(pid)
-    if child is not None:
-        return child.poll() is None
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, process group) of pid from /proc, or None when it no longer exists."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0], int(fields[2])
 
 
 def _cmdline(pid: int) -> str:
@@ -567,29 +591,55 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _wait_gone(pid: int, timeout: float) -> bool:
+def _our_processes(pid: int, signature: str) -> list[int]:
+    """The live processes of the server started as pid: pid itself plus what it forked
+    (php -S workers, which outlive a terminated master).  start_new_session made pid the leader
+    of its own process group; the signature (this workdir in the command line) guards against
+    a pid reused by some other program after a reboot.  Zombies count as gone."""
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        child.poll()  # reap our own exited child so it does not linger as a zombie
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        stat = _stat(int(entry.name))
+        if stat and stat[1] == pid and stat[0] not in {"Z", "X"}:
+            members.append(int(entry.name))
+    return [member for member in members if signature in _cmdline(member)]
+
+
+def _signal_all(pids: list[int], signum: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):  # it exited on its own meanwhile
+            os.kill(pid, signum)
+
+
+def _wait_gone(pid: int, signature: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
-    while _alive(pid):
+    while _our_processes(pid, signature):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
     return True
 
 
-def _terminate(pid: int, must_contain: str) -> str:
-    """SIGTERM, up to STOP_TIMEOUT s, then SIGKILL, but only if pid is still our server:
-    after a reboot the number may belong to somebody else."""
-    if not _alive(pid):
+def _terminate(pid: int, signature: str) -> str:
+    """SIGTERM the server and its workers, wait up to STOP_TIMEOUT s, then SIGKILL."""
+    targets = _our_processes(pid, signature)
+    if not targets:
+        _CHILDREN.pop(pid, None)
         return "not running"
-    if must_contain not in _cmdline(pid):
-        return "pid now belongs to another program; left alone"
-    os.kill(pid, signal.SIGTERM)
+    _signal_all(targets, signal.SIGTERM)
     outcome = "stopped"
-    if not _wait_gone(pid, STOP_TIMEOUT):
-        os.kill(pid, signal.SIGKILL)
-        _wait_gone(pid, 5.0)
+    if not _wait_gone(pid, signature, STOP_TIMEOUT):
+        _signal_all(_our_processes(pid, signature), signal.SIGKILL)
+        _wait_gone(pid, signature, 5.0)
         outcome = "killed"
-    _CHILDREN.pop(pid, None)
+    child = _CHILDREN.pop(pid, None)
+    if child is not None:  # reap it: no zombie, no "subprocess is still running" warning
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=5)
     return outcome
 
 
@@ -629,7 +679,8 @@ def start(workdir: Path, port: int | None = None) -> dict[str, Any]:
         for proc, name in zip(started, ("mariadbd", "php"), strict=False):
             _terminate(proc.pid, signatures[name])
         if isinstance(error, (OSError, subprocess.SubprocessError, ValueError)):
-            raise RuntimeError(f"starting WordPress in {workdir} failed: {error}") from error
+            log = workdir / ("php.log" if len(started) > 1 else "mariadb.log")
+            raise _fail(f"starting WordPress in {workdir} failed: {error!r}", log) from error
         raise
 
 
@@ -660,6 +711,8 @@ def _start(
     author_password = secrets.token_urlsafe(16)
     _install_wordpress(workdir, url, admin_password)
     setup = _configure(workdir, port, author_password)
+    if setup.get("permalink_structure") != "/%postname%/":
+        raise _fail(f"setup.php left permalinks at {setup.get('permalink_structure')!r}")
     _verify(
         workdir,
         url,
@@ -729,7 +782,7 @@ def status(workdir: Path) -> dict[str, bool]:
     state = read_state(workdir)
     signatures = _signatures(Path(state["workdir"]))
     return {
-        name: _alive(int(pid)) and signatures[name] in _cmdline(int(pid))
+        name: int(pid) in _our_processes(int(pid), signatures[name])
         for name, pid in state["pids"].items()
     }
 

@@ -70,3 +70,24 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
         return Project(tmp_path / name)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def wordpress_site(tmp_path_factory: pytest.TempPathFactory):
+    """One real WordPress for the whole session, stopped at the end."""
+    from .wordpress_site import WP, load_harness
+
+    harness = load_harness()
+    workdir = tmp_path_factory.mktemp("wordpress")
+    state = harness.start(workdir)
+    try:
+        yield WP(state)
+    finally:
+        harness.stop(workdir)
+
+
+@pytest.fixture
+def wp(wordpress_site):
+    """The real WordPress, emptied of what earlier tests published."""
+    wordpress_site.reset()
+    return wordpress_site

@@ -8,7 +8,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from cms_sync.config import Config, load_config
 from cms_sync.errors import CmsSyncError, ExitCode, ValidationFailed
 from cms_sync.findings import Finding, has_errors
 from cms_sync.project import Project, load_project
+
+if TYPE_CHECKING:
+    from cms_sync.sync import Report
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -204,6 +207,101 @@ def new(
         now=dt.datetime.now().replace(microsecond=0),
     )
     click.echo(str(path))
+
+
+def _sync(
+    options: Options,
+    paths: tuple[Path, ...],
+    *,
+    dry_run: bool,
+    force: bool = False,
+    prune: bool = False,
+) -> Report:
+    """Validate everything, then connect and run the sync; nothing is sent before."""
+    from cms_sync.credentials import resolve
+    from cms_sync.site import Site
+    from cms_sync.sync import Sync
+    from cms_sync.wordpress import Client
+
+    project = _checked_project(options)
+    config = options.config
+    if not config.site_url:
+        raise CmsSyncError("no site URL: set site_url in cms-sync.toml or CMS_SYNC_URL")
+    creds = resolve(config.site_url, config.user)
+    client = Client(config.site_url, creds.user, creds.password)
+    show_progress = sys.stderr.isatty() and options.verbosity >= 0
+    sync = Sync(
+        project,
+        Site(client),
+        dry_run=dry_run,
+        force=force,
+        prune=prune,
+        only=list(paths) or None,
+        progress=(lambda m: click.echo(m, err=True)) if show_progress else None,
+    )
+    return sync.run()
+
+
+def _print_report(report: Report, as_json: bool) -> None:
+    from cms_sync import report as fmt
+
+    click.echo(fmt.as_json(report) if as_json else fmt.as_text(report))
+    if report.exit_code != ExitCode.OK:
+        sys.exit(report.exit_code)
+
+
+_paths = click.argument(
+    "paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+_json = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+
+
+@cli.command()
+@_paths
+@_json
+@pass_options
+def plan(options: Options, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Show what publish would do, writing nothing (same as publish --dry-run).
+
+    Per article: create, update (with the fields that change), unchanged, conflict
+    (edited in WordPress since the last publish) or orphan (on the site, source gone).
+    --json adds the number of HTTP requests made.
+
+    \b
+    Example:
+      CMS_SYNC_APP_PASSWORD=... cms-sync plan --json
+    """
+    _print_report(_sync(options, paths, dry_run=True), as_json)
+
+
+@cli.command()
+@_paths
+@click.option("--dry-run", is_flag=True, help="Only show what would be done (same as plan).")
+@click.option("--force", is_flag=True, help="Overwrite posts edited in WordPress (conflicts).")
+@click.option("--prune", is_flag=True, help="Move orphaned posts to the trash.")
+@_json
+@pass_options
+def publish(
+    options: Options,
+    paths: tuple[Path, ...],
+    dry_run: bool,
+    force: bool,
+    prune: bool,
+    as_json: bool,
+) -> None:
+    """Create and update the posts so the site matches the articles.
+
+    Only what changed is written; a post edited in WordPress since the last publish is
+    left alone and reported as a conflict (exit 3) unless --force. PATHS limits the run
+    to those articles. The application password comes from CMS_SYNC_APP_PASSWORD,
+    ~/.netrc or a prompt.
+
+    \b
+    Example:
+      CMS_SYNC_APP_PASSWORD=... cms-sync publish
+    """
+    report = _sync(options, paths, dry_run=dry_run, force=force, prune=prune)
+    _print_report(report, as_json)
 
 
 def main() -> None:

@@ -1,0 +1,475 @@
+"""Apply the plan: make the site match the articles, writing only what changed.
+
+Order of work: confirm the user, read the site in bulk, then (unless dry-run) upload
+missing images, create missing terms, sync the notice patterns, and create/update posts
+in batches. Links to a post created in this run are filled in by a second pass, once
+its permalink exists. Conflicts are reported and left alone; orphans are trashed only
+with prune.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cms_sync import marker
+from cms_sync.articles import Article
+from cms_sync.build import file_hash, render_post
+from cms_sync.errors import CmsSyncError, ExitCode
+from cms_sync.plan import Action, Desired, Remote, match, plan
+from cms_sync.posts import (
+    PATTERN_STATE,
+    POST_STATE,
+    article_fields,
+    post_payload,
+    remote_pattern,
+    remote_post,
+    sent_fields,
+    stored_state,
+)
+from cms_sync.project import Project
+from cms_sync.render import Renderer
+from cms_sync.site import CAPABILITY_FOR, Site
+from cms_sync.wordpress import WordPressError
+
+PENDING_LINK = "#cms-sync-pending"
+
+
+def slot(action: Action) -> str:
+    """Where an action's outcome goes in the report: one per source, one per orphan."""
+    return action.key if action.desired else f"orphan:{action.remote.id if action.remote else 0}"
+
+
+MAX_PASSES = 3
+
+
+@dataclass
+class Outcome:
+    """One line of the report."""
+
+    kind: str  # create, update, unchanged, conflict, orphan, trash, error
+    item: str  # post or pattern
+    key: str
+    id: int = 0  # the WordPress ID, when the item exists there
+    path: str = ""
+    url: str = ""
+    changes: tuple[str, ...] = ()
+    diff: str = ""
+    warning: str = ""
+    error: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    requests: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        if any(o.kind == "error" for o in self.outcomes):
+            return ExitCode.ERROR
+        if any(o.kind == "conflict" for o in self.outcomes):
+            return ExitCode.CONFLICT
+        return ExitCode.OK
+
+    def as_dict(self) -> dict[str, object]:
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
+        return {"dry_run": self.dry_run, "requests": self.requests, "counts": counts,
+                "items": [o.as_dict() for o in self.outcomes]}  # fmt: skip
+
+
+def content_diff(old: str, new: str, name: str) -> str:
+    """A unified diff of a field, line by line (tags split onto lines for HTML)."""
+
+    def lines(text: str) -> list[str]:
+        return re.sub(r">\s*<", ">\n<", text).splitlines()
+
+    return "\n".join(
+        difflib.unified_diff(
+            lines(old), lines(new), f"site/{name}", f"local/{name}", lineterm="", n=1
+        )
+    )
+
+
+def field_diff(action: Action) -> str:
+    assert action.desired is not None and action.remote is not None
+    parts = []
+    for name in action.changes:
+        old, new = action.remote.fields.get(name, ""), action.desired.fields[name]
+        if isinstance(old, str) and isinstance(new, str) and (name == "content" or "\n" in new):
+            parts.append(content_diff(old, new, name))
+        else:
+            parts.append(f"{name}: {old!r} -> {new!r}")
+    return "\n".join(parts)
+
+
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)|\s(style|on[a-z]+)\s*=")
+
+
+def dropped_markup(sent: str, stored: str) -> list[str]:
+    """Elements and attributes present in what was sent but not in what was stored."""
+
+    def found(text: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for found_tag in _TAG.finditer(text):
+            tag, attribute = found_tag.groups()
+            name = f"<{tag.lower()}>" if tag else f"{attribute}="
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    before, after = found(sent), found(stored)
+    return sorted(name for name, count in before.items() if after.get(name, 0) < count)
+
+
+class Sync:
+    """One publish (or dry-run plan) of a project to a site."""
+
+    def __init__(
+        self,
+        project: Project,
+        site: Site,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        prune: bool = False,
+        only: list[Path] | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.project, self.site = project, site
+        self.dry_run, self.force, self.prune = dry_run, force, prune
+        self.renderer = Renderer(project.config.templates_dir)
+        self.articles = project.articles
+        if only:
+            wanted = {p.resolve() for p in only}
+            self.articles = [a for a in project.articles if a.path.resolve() in wanted]
+        self.report = Report(dry_run)
+        self.progress = progress or (lambda _message: None)
+        self.pattern_mode = project.config.notice_mode == "pattern"
+        self.partial = only is not None and bool(only)
+
+    # -- reading -----------------------------------------------------------------------
+    def read(self) -> None:
+        self.site.login()
+        self.site.read_posts()
+        if self.pattern_mode:
+            self.site.read_patterns()
+        wanted: dict[str, set[str]] = {"categories": set(), "tags": set()}
+        for article in self.articles:
+            wanted["categories"].update(article.categories)
+            wanted["tags"].update(article.tags)
+        self.site.read_terms(wanted)
+        if self.images() or any(p.get("featured_media") for p in self.site.posts.values()):
+            self.site.read_media()
+
+    def images(self) -> dict[str, Path]:
+        """Every image the selected articles use, by content hash."""
+        found: dict[str, Path] = {}
+        for article in self.articles:
+            _, refs = render_post(self.project, self.renderer, article, lambda _: "", str)
+            paths = list(refs.images)
+            if article.featured_image is not None:
+                paths.append(article.featured_image)
+            for path in paths:
+                found.setdefault(file_hash(path)[:12], path)
+        return found
+
+    # -- desired state -----------------------------------------------------------------
+    def remote_posts(self) -> list[Remote]:
+        items = (
+            remote_post(p, self.site.term_names, self.site.media_hashes)
+            for p in self.site.posts.values()
+        )
+        return [r for r in items if r is not None]
+
+    def remote_patterns(self) -> list[Remote]:
+        items = (remote_pattern(b) for b in self.site.patterns.values())
+        return [r for r in items if r is not None]
+
+    def desired_patterns(self) -> list[Desired]:
+        langs = sorted({a.lang for a in self.articles if self.project.notice_for(a)})
+        return [self.pattern_item(lang) for lang in langs]
+
+    def pattern_item(self, lang: str) -> Desired:
+        notice = self.project.notices[lang]
+        content = "<!-- wp:html -->\n" + self.renderer.notice_html(notice) + "<!-- /wp:html -->"
+        title = f"Comment privacy notice ({lang}) — managed by cms-sync"
+        return Desired(
+            f"notice:{lang}", self.relative(notice.path), {"title": title, "content": content}
+        )
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.project.config.root))
+        except ValueError:
+            return str(path)
+
+    def desired_posts(self) -> list[Desired]:
+        remote = self.remote_posts()
+        by_key = {r.marker.key: r for r in sorted(remote, key=lambda r: -r.id)}
+        by_path = {r.marker.path: r for r in sorted(remote, key=lambda r: -r.id)}
+
+        def link(target: Path) -> str | None:
+            article = self.project.article_at(target)
+            if article is None:
+                return None
+            found = by_key.get(article.slug) or by_path.get(self.relative(article.path))
+            return found.link if found else PENDING_LINK
+
+        def image(path: Path) -> str:
+            media = self.site.media.get(file_hash(path)[:12])
+            return media.url if media else f"cms-sync-pending-media:{path.name}"
+
+        patterns = match(self.desired_patterns(), self.remote_patterns())
+
+        def pattern_ref(lang: str) -> str:
+            found = patterns.get(f"notice:{lang}")
+            return f'<!-- wp:block {{"ref":{found.id if found else 0}}} /-->'
+
+        items = []
+        for article in self.articles:
+            notice = self.project.notice_for(article)
+            notice_html = pattern_ref(article.lang) if notice and self.pattern_mode else None
+            content, _ = render_post(
+                self.project, self.renderer, article, link, image, notice_html=notice_html
+            )
+            featured = file_hash(article.featured_image)[:12] if article.featured_image else ""
+            items.append(
+                Desired(
+                    article.slug,
+                    self.relative(article.path),
+                    article_fields(article, content, featured),
+                )
+            )
+        return items
+
+    # -- the run -----------------------------------------------------------------------
+    def run(self) -> Report:
+        self.read()
+        if not self.dry_run:
+            self.prepare()
+        if self.pattern_mode:
+            self.sync_items("pattern", self.desired_patterns, self.remote_patterns)
+        self.sync_items("post", self.desired_posts, self.remote_posts)
+        self.report.requests = self.site.client.requests_made
+        return self.report
+
+    def prepare(self) -> None:
+        """Everything posts depend on: media, terms (patterns come in sync_items)."""
+        needs = []
+        missing_images = [p for h, p in self.images().items() if h not in self.site.media]
+        if missing_images:
+            needs.append("upload media")
+        missing_terms = [
+            (tax, name)
+            for a in self.articles
+            for tax, names in (("categories", a.categories), ("tags", a.tags))
+            for name in names
+            if name.casefold() not in self.site.term_ids.get(tax, {})
+        ]
+        if missing_terms:
+            needs.append("create categories and tags")
+        self.require(needs)
+        for path in missing_images:
+            self.progress(f"uploading {path.name}")
+            self.site.upload(path)
+        for taxonomy, name in missing_terms:
+            self.site.ensure_term(taxonomy, name)
+
+    def require(self, needs: list[str]) -> None:
+        missing = self.site.missing_capabilities(needs)
+        if missing:
+            user = self.site.user.get("slug") or self.site.user.get("name")
+            raise CmsSyncError(
+                f"WordPress user '{user}' may not "
+                + ", ".join(missing)
+                + " (missing "
+                + ", ".join(sorted({CAPABILITY_FOR[need] for need in missing}))
+                + "); nothing was written: ask an administrator for a role with it"
+            )
+
+    def sync_items(
+        self, item: str, desired: Callable[[], list[Desired]], remote: Callable[[], list[Remote]]
+    ) -> None:
+        """Plan and apply creates/updates for one kind of item, in up to three passes."""
+        final: dict[str, Outcome] = {}
+        created: set[str] = set()
+        for attempt in range(MAX_PASSES):
+            actions = plan(desired(), remote(), self.force)
+            if self.partial:
+                actions = [a for a in actions if a.kind != "orphan"]
+            writes = [a for a in actions if a.kind in ("create", "update")]
+            if not self.dry_run and any(a.kind == "create" for a in writes):
+                writes = [a for a in writes if a.kind == "create"]  # links first, then updates
+            for action in actions:
+                prior = final.get(slot(action))
+                if not (prior and prior.kind in ("create", "update") and action not in writes):
+                    final[slot(action)] = self.outcome(item, action)
+            if self.dry_run or not writes:
+                break
+            self.require(self.needs_for(writes))
+            try:
+                results = self.write(item, writes)
+            except WordPressError as exc:
+                # A batch is a POST: WordPress may have created posts before the answer
+                # was lost. Look at the site again; the next pass skips what exists.
+                if attempt == MAX_PASSES - 1 or (exc.status or 500) < 500:
+                    raise
+                self.reread(item)
+                continue
+            for action, result in zip(writes, results, strict=True):
+                if result.kind == "create":
+                    created.add(slot(action))
+                elif result.kind == "update" and slot(action) in created:
+                    result.kind = "create"  # the second pass only filled in links
+                final[slot(action)] = result
+        self.handle_orphans(item, [o for o in final.values() if o.kind == "orphan"])
+        self.report.outcomes.extend(final.values())
+
+    def reread(self, item: str) -> None:
+        if item == "post":
+            self.site.read_posts()
+        else:
+            self.site.read_patterns()
+
+    def payload(self, item: str, action: Action) -> dict[str, Any]:
+        """The body of a write, its content ending with the marker."""
+        desired = action.desired
+        assert desired is not None
+        if item == "pattern":
+            body: dict[str, Any] = {
+                "title": desired.fields["title"],
+                "content": desired.fields["content"],
+                "status": "publish",
+            }
+            stored = marker.state_hash(stored_state(body, PATTERN_STATE))
+        else:
+            article = self.article(desired.key)
+            ids = {
+                tax: sorted(self.site.term_ids[tax][n.casefold()] for n in names)
+                for tax, names in (("categories", article.categories), ("tags", article.tags))
+            }
+            featured = desired.fields["featured_image"]
+            media = self.site.media[str(featured)].id if featured else 0
+            body = post_payload(article, str(desired.fields["content"]), ids, media)
+        keys = sent_fields(body, PATTERN_STATE if item == "pattern" else POST_STATE)
+        stored = marker.state_hash(stored_state(body, keys))
+        stamp = marker.Marker(
+            desired.key, desired.path, desired.source_hash, stored, ",".join(keys)
+        )
+        body["content"] = marker.join(str(body["content"]), stamp)
+        return body
+
+    def article(self, key: str) -> Article:
+        return next(a for a in self.articles if a.slug == key)
+
+    def write(self, item: str, writes: list[Action]) -> list[Outcome]:
+        """Send the writes in batches; check what WordPress stored against what was sent."""
+        route = "/wp/v2/posts" if item == "post" else "/wp/v2/blocks"
+        bodies = [self.payload(item, a) for a in writes]
+        requests = [
+            {
+                "method": "PUT" if a.remote else "POST",
+                "path": f"{route}/{a.remote.id}" if a.remote else route,
+                "body": body,
+            }
+            for a, body in zip(writes, bodies, strict=True)
+        ]
+        self.progress(f"writing {len(requests)} {item}(s)")
+        answers = self.site.client.batch(requests)
+        return [
+            self.written(item, route, action, body, answer)
+            for action, body, answer in zip(writes, bodies, answers, strict=True)
+        ]
+
+    def written(
+        self, item: str, route: str, action: Action, body: dict[str, Any], answer: dict[str, Any]
+    ) -> Outcome:
+        result = self.outcome(item, action)
+        data = answer.get("body") or {}
+        if answer.get("status") not in (200, 201) or "id" not in data:
+            result.kind = "error"
+            result.error = f"HTTP {answer.get('status')} {data.get('code', '')}: " + str(
+                data.get("message", "WordPress refused the write")
+            )
+            return result
+        keys = sent_fields(body, PATTERN_STATE if item == "pattern" else POST_STATE)
+        sent, stored = stored_state(body, keys), stored_state(data, keys)
+        if sent != stored:
+            data = self.fix_marker(route, data, body, keys)
+            dropped = dropped_markup(str(sent["content"]), str(stored["content"]))
+            changed = [k for k in sent if sent[k] != stored[k]]
+            result.warning = (
+                "WordPress changed "
+                + ", ".join(changed)
+                + (
+                    " (removed " + ", ".join(dropped) + ": the user lacks unfiltered_html)"
+                    if dropped
+                    else ""
+                )
+            )
+        (self.site.posts if item == "post" else self.site.patterns)[data["id"]] = data
+        result.url = data.get("link", "")
+        return result
+
+    def fix_marker(
+        self, route: str, data: dict[str, Any], body: dict[str, Any], keys: tuple[str, ...]
+    ) -> dict[str, Any]:
+        """Record in the marker what WordPress really stored, so the next run is a no-op."""
+        content, old = marker.split(data["content"]["raw"])
+        assert old is not None
+        actual = marker.state_hash(stored_state(data, keys))
+        stamp = marker.Marker(old.key, old.path, old.source, actual, old.fields)
+        answer = self.site.client.put(
+            f"{route}/{data['id']}", {"content": marker.join(content, stamp)}
+        )
+        return dict(answer)
+
+    def needs_for(self, writes: list[Action]) -> list[str]:
+        needs = ["create posts"]
+        if any(
+            a.desired and a.desired.fields.get("status") in ("publish", "private") for a in writes
+        ):
+            needs.append("publish posts")
+        if any(a.remote and a.remote.fields.get("status") == "publish" for a in writes):
+            needs.append("edit published posts")
+        return needs
+
+    def outcome(self, item: str, action: Action) -> Outcome:
+        remote, desired = action.remote, action.desired
+        result = Outcome(
+            action.kind,
+            item,
+            action.key,
+            path=desired.path if desired else (remote.marker.path if remote else ""),
+            url=remote.link if remote else "",
+            changes=action.changes,
+        )
+        if action.kind == "conflict":
+            result.diff = field_diff(action)
+        return result
+
+    def handle_orphans(self, item: str, orphans: list[Outcome]) -> None:
+        """Report orphans; with prune, move them to the trash (never a permanent delete)."""
+        if not (self.prune and orphans) or self.dry_run:
+            return
+        self.require(["trash posts"])
+        route = "/wp/v2/posts" if item == "post" else "/wp/v2/blocks"
+        answers = self.site.client.batch(
+            [{"method": "DELETE", "path": f"{route}/{o.id}"} for o in orphans]
+        )
+        for outcome, answer in zip(orphans, answers, strict=True):
+            if answer.get("status") == 200:
+                outcome.kind = "trash"
+            else:
+                outcome.kind = "error"
+                outcome.error = str((answer.get("body") or {}).get("message", "not trashed"))

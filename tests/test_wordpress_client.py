@@ -1,0 +1,565 @@
+"""The REST client against `responses`: discovery, retries, errors, pages, batches, media.
+
+The sites are addresses that can never answer (a reserved TLD, the discard port), so a
+request that escaped the mocks would fail instead of reaching a real server.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from cms_sync.errors import CmsSyncError
+from cms_sync.wordpress import Client, WordPressError
+
+SITE = "https://blog.invalid"
+ROOT = SITE + "/wp-json/"
+POSTS = ROOT + "wp/v2/posts"
+LOCAL = "http://127.0.0.1:9"
+PASSWORD = "abcd EFGH ijkl MNOP qrst UVWX"
+HTML_503 = "<!DOCTYPE html><html><body><h1>Briefly unavailable for scheduled maintenance."
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def client(rsps: responses.RequestsMock, sleeps: list[float]) -> Client:
+    """An authenticated client of SITE, whose front page announces ROOT."""
+    front_page(rsps, SITE, ROOT)
+    return Client(SITE, "editor", PASSWORD, sleep=sleeps.append)
+
+
+def front_page(rsps: responses.RequestsMock, site: str, root: str | None) -> None:
+    headers = {"Link": f'<{root}>; rel="https://api.w.org/"'} if root else {}
+    rsps.get(site + "/", body="<html>home</html>", headers=headers)
+
+
+def wp_error(code: str, message: str, status: int, **data: Any) -> dict[str, Any]:
+    return {"code": code, "message": message, "data": {"status": status, **data}}
+
+
+def calls_to(rsps: responses.RequestsMock, method: str, url: str) -> int:
+    return sum(1 for call in rsps.calls if (call.request.method, call.request.url) == (method, url))
+
+
+# -- discovery and URLs --------------------------------------------------------------------
+
+
+def test_discovers_the_rest_root_once_from_the_link_header(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    rsps.get(POSTS + "/7", json={"id": 7})
+
+    assert client.get("/wp/v2/posts/7") == {"id": 7}
+    assert client.get("/wp/v2/posts/7") == {"id": 7}
+
+    assert client.requests_made == 3  # the front page once, then two posts
+    sent = rsps.calls[-1].request.headers
+    assert sent["User-Agent"].startswith("cms-sync/")
+    assert sent["Authorization"] == "Basic " + base64.b64encode(
+        f"editor:{PASSWORD}".encode()
+    ).decode("ascii")
+
+
+def test_falls_back_to_rest_route_without_a_link_header(rsps: responses.RequestsMock) -> None:
+    front_page(rsps, LOCAL, None)
+    rsps.get(LOCAL + "/?rest_route=/wp/v2/posts&a=1", json=[])
+    client = Client(LOCAL, "editor", PASSWORD)
+
+    assert client.rest_url("/wp/v2/posts", {"a": 1}) == LOCAL + "/?rest_route=/wp/v2/posts&a=1"
+    assert client.get("/wp/v2/posts", {"a": 1}) == []
+
+
+def test_fallback_root_follows_the_front_page_redirect(rsps: responses.RequestsMock) -> None:
+    rsps.get(LOCAL + "/", status=301, headers={"Location": LOCAL + "/blog/"})
+    front_page(rsps, LOCAL + "/blog", None)
+
+    client = Client(LOCAL)
+
+    assert client.rest_url("/wp/v2/posts") == LOCAL + "/blog/?rest_route=/wp/v2/posts"
+    assert client.requests_made == 2
+
+
+@pytest.mark.parametrize(
+    ("root", "expected"),
+    [
+        ("http://127.0.0.1:9/wp-json/", "http://127.0.0.1:9/wp-json/wp/v2/posts?a=1"),
+        (
+            "http://127.0.0.1:9/index.php?rest_route=/",
+            "http://127.0.0.1:9/index.php?rest_route=/wp/v2/posts&a=1",
+        ),
+    ],
+)
+def test_rest_url_under_a_pretty_or_a_query_root(
+    rsps: responses.RequestsMock, root: str, expected: str
+) -> None:
+    front_page(rsps, LOCAL, root)
+
+    assert Client(LOCAL).rest_url("/wp/v2/posts", {"a": 1}) == expected
+
+
+def test_rest_url_encodes_non_ascii_routes_and_wordpress_style_params(
+    rsps: responses.RequestsMock,
+) -> None:
+    front_page(rsps, LOCAL, LOCAL + "/wp-json/")
+    client = Client(LOCAL)
+
+    assert client.rest_url("/wp/v2/tags/ছবি") == (
+        LOCAL + "/wp-json/wp/v2/tags/%E0%A6%9B%E0%A6%AC%E0%A6%BF"
+    )
+    params = {"include": [3, 4], "force": True, "search": "a b&c", "after": None}
+    assert client.rest_url("/wp/v2/posts", params) == (
+        LOCAL + "/wp-json/wp/v2/posts?include=3%2C4&force=true&search=a+b%26c"
+    )
+
+
+def test_unreachable_site_names_the_url(rsps: responses.RequestsMock, sleeps: list[float]) -> None:
+    rsps.get(LOCAL + "/", body=requests.ConnectionError("[Errno 111] Connection refused"))
+    client = Client(LOCAL, sleep=sleeps.append)
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts")
+
+    assert str(caught.value) == (
+        "GET http://127.0.0.1:9/: cannot connect: [Errno 111] Connection refused; "
+        "is the site up? (gave up after 4 retries)"
+    )
+    assert sleeps == [0.5, 1.0, 2.0, 4.0]
+
+
+def test_a_certificate_error_is_not_retried(
+    rsps: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    failure = requests.exceptions.SSLError("certificate verify failed: self-signed certificate")
+    rsps.get(SITE + "/", body=failure)
+    client = Client(SITE, "editor", PASSWORD, sleep=sleeps.append)
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts")
+
+    assert str(caught.value) == (
+        f"GET {SITE}/: TLS error: certificate verify failed: self-signed certificate; "
+        "check the site's certificate"
+    )
+    assert sleeps == []
+
+
+# -- retries -------------------------------------------------------------------------------
+
+
+def test_retries_a_503_after_the_retry_after_delay(
+    rsps: responses.RequestsMock, client: Client, sleeps: list[float]
+) -> None:
+    rsps.get(POSTS, status=503, body=HTML_503, headers={"Retry-After": "7"})
+    rsps.get(POSTS, json=[{"id": 1}])
+
+    assert client.get("/wp/v2/posts") == [{"id": 1}]
+
+    assert sleeps == [7.0]
+    assert client.requests_made == 3
+
+
+def test_retries_a_429_with_a_date_capped_then_with_backoff(
+    rsps: responses.RequestsMock, client: Client, sleeps: list[float]
+) -> None:
+    rsps.get(POSTS, status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+    rsps.get(POSTS, status=429)
+    rsps.get(POSTS, json=[])
+
+    assert client.get("/wp/v2/posts") == []
+
+    assert sleeps == [60.0, 1.0]  # a far date waits at most a minute; then backoff * 2**1
+
+
+def test_retries_a_put_after_a_connection_error(
+    rsps: responses.RequestsMock, client: Client, sleeps: list[float]
+) -> None:
+    rsps.put(POSTS + "/7", body=requests.ConnectionError("Connection reset by peer"))
+    rsps.put(POSTS + "/7", json={"id": 7, "title": {"raw": "New"}})
+
+    assert client.put("/wp/v2/posts/7", {"title": "New"})["id"] == 7
+
+    assert sleeps == [0.5]
+    assert calls_to(rsps, "PUT", POSTS + "/7") == 2
+
+
+def test_gives_up_after_max_retries_with_a_clear_error(
+    rsps: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    front_page(rsps, SITE, ROOT)
+    rsps.get(POSTS, status=503, body=HTML_503, headers={"Content-Type": "text/html"})
+    client = Client(SITE, "editor", PASSWORD, max_retries=3, sleep=sleeps.append)
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts")
+
+    assert str(caught.value) == (
+        f"GET {POSTS}: HTTP 503: the server answered with HTML, not JSON "
+        "(maintenance mode or a proxy error page?) (gave up after 3 retries)"
+    )
+    assert caught.value.status == 503
+    assert sleeps == [0.5, 1.0, 2.0]
+    assert calls_to(rsps, "GET", POSTS) == 4
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {
+            "status": 503,
+            "json": wp_error("db_error", "Error establishing a database connection", 503),
+        },
+        {"body": requests.ConnectionError("Connection reset by peer")},
+    ],
+    ids=["503", "connection-error"],
+)
+def test_post_is_never_retried(
+    rsps: responses.RequestsMock, client: Client, sleeps: list[float], failure: dict[str, Any]
+) -> None:
+    rsps.post(POSTS, **failure)
+
+    with pytest.raises(WordPressError) as caught:
+        client.post("/wp/v2/posts", {"title": "Part 1"})
+
+    assert str(caught.value).startswith(f"POST {POSTS}: ")
+    assert "gave up" not in str(caught.value)
+    assert calls_to(rsps, "POST", POSTS) == 1
+    assert sleeps == []
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+def test_401_keeps_wordpress_message_and_hints_at_the_password(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    message = "Sorry, you are not allowed to create posts as this user."
+    rsps.post(POSTS, status=401, json=wp_error("rest_cannot_create", message, 401))
+
+    with pytest.raises(WordPressError) as caught:
+        client.post("/wp/v2/posts", {"title": "Part 1"})
+
+    assert str(caught.value) == (
+        f"POST {POSTS}: HTTP 401 rest_cannot_create: Sorry, you are not allowed to create "
+        "posts as this user; check the user name and the application password"
+    )
+    assert (caught.value.status, caught.value.code) == (401, "rest_cannot_create")
+
+
+def test_403_says_the_user_lacks_the_capability(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    message = "Sorry, you are not allowed to edit this post."
+    rsps.put(POSTS + "/7", status=403, json=wp_error("rest_cannot_edit", message, 403))
+
+    with pytest.raises(WordPressError) as caught:
+        client.put("/wp/v2/posts/7", {"title": "x"})
+
+    assert str(caught.value) == (
+        f"PUT {POSTS}/7: HTTP 403 rest_cannot_edit: Sorry, you are not allowed to edit this "
+        "post; the user lacks the capability for this"
+    )
+
+
+def test_404_rest_no_route_says_the_route_does_not_exist(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    message = "No route was found matching the URL and request method."
+    rsps.get(POSTS, status=404, json=wp_error("rest_no_route", message, 404))
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts")
+
+    assert str(caught.value) == (
+        f"GET {POSTS}: HTTP 404 rest_no_route: the REST route does not exist "
+        "(is this WordPress? is the REST API disabled?)"
+    )
+
+
+def test_wordpress_message_loses_its_html_and_keeps_its_data(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    message = "<strong>Error:</strong> A term with the name\nprovided already exists &amp; more."
+    terms = ROOT + "wp/v2/tags"
+    rsps.post(terms, status=400, json=wp_error("term_exists", message, 400, term_id=5))
+
+    with pytest.raises(WordPressError) as caught:
+        client.post("/wp/v2/tags", {"name": "hiring"})
+
+    assert str(caught.value) == (
+        f"POST {terms}: HTTP 400 term_exists: Error: A term with the name provided "
+        "already exists & more."
+    )
+    assert caught.value.data == {"status": 400, "term_id": 5}
+
+
+def test_html_error_page_is_named_as_such(rsps: responses.RequestsMock, client: Client) -> None:
+    rsps.post(POSTS, status=502, body="<html><body>Bad Gateway</body></html>")
+
+    with pytest.raises(WordPressError) as caught:
+        client.post("/wp/v2/posts", {})
+
+    assert str(caught.value) == (
+        f"POST {POSTS}: HTTP 502: the server answered with HTML, not JSON "
+        "(maintenance mode or a proxy error page?)"
+    )
+
+
+def test_invalid_json_in_a_200_shows_its_start(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    body = (
+        "<br />\n<b>Warning</b>: Undefined variable $x in "
+        '/var/www/wp-content/plugins/seo/seo.php on line 3<br />\n{"id": 7}'
+    )
+    rsps.get(POSTS + "/7", body=body)
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts/7")
+
+    start = " ".join(body.split())[:80]
+    assert str(caught.value) == f"GET {POSTS}/7: invalid JSON in the response: {start}"
+    assert "\n" not in str(caught.value)
+
+
+def test_json_after_a_byte_order_mark_is_accepted(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    rsps.get(POSTS + "/7", body=b'\xef\xbb\xbf{"id": 7}')
+
+    assert client.get("/wp/v2/posts/7") == {"id": 7}
+
+
+# -- credentials ---------------------------------------------------------------------------
+
+
+def test_plain_http_to_another_host_is_refused_before_any_request(
+    rsps: responses.RequestsMock,
+) -> None:
+    with pytest.raises(CmsSyncError) as caught:
+        Client("http://blog.example", "editor", PASSWORD)
+
+    assert "blog.example" in str(caught.value)
+    assert "use https" in str(caught.value)
+    assert len(rsps.calls) == 0
+    for local in ("http://127.0.0.1:8080", "http://127.5.0.1", "http://[::1]:8080", LOCAL):
+        Client(local, "editor", PASSWORD)  # this machine is fine
+    Client("http://blog.example")  # and so is reading without a password
+
+
+def test_a_plain_http_rest_root_is_refused_too(rsps: responses.RequestsMock) -> None:
+    front_page(rsps, SITE, "http://blog.invalid/wp-json/")
+    client = Client(SITE, "editor", PASSWORD)
+
+    with pytest.raises(CmsSyncError, match="refusing to send the application password"):
+        client.get("/wp/v2/posts")
+
+    assert len(rsps.calls) == 1  # only the front page, which said where the API is
+
+
+def test_the_password_never_shows(
+    rsps: responses.RequestsMock,
+    client: Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    # A broken server that echoes what it was sent, to prove messages are scrubbed too.
+    rsps.get(POSTS, status=401, json=wp_error("bad_auth", f"bad password {PASSWORD}", 401))
+    rsps.put(POSTS + "/1", status=503, body=f"<html>{PASSWORD}</html>")
+    rsps.delete(POSTS + "/1", body=requests.ConnectionError("Connection refused"))
+    rsps.get(POSTS + "/1", body=f"not json {PASSWORD}")
+    failing = [
+        lambda: client.get("/wp/v2/posts"),
+        lambda: client.put("/wp/v2/posts/1", {}),
+        lambda: client.delete("/wp/v2/posts/1"),
+        lambda: client.get("/wp/v2/posts/1"),
+        lambda: Client("http://blog.example", "editor", PASSWORD),
+    ]
+    basic = base64.b64encode(f"editor:{PASSWORD}".encode()).decode("ascii")
+
+    messages = []
+    for fail in failing:
+        with pytest.raises(CmsSyncError) as caught:
+            fail()
+        messages.append(str(caught.value))
+
+    assert messages[0].endswith(
+        "bad password <hidden>; check the user name and the application password"
+    )
+    for shown in (*messages, repr(client), str(client), caplog.text):
+        assert PASSWORD not in shown
+        assert basic not in shown
+    assert repr(client) == "Client('https://blog.invalid', user='editor', password=<hidden>)"
+
+
+# -- lists and batches ---------------------------------------------------------------------
+
+
+def test_get_all_follows_total_pages(rsps: responses.RequestsMock, client: Client) -> None:
+    for page, count in ((1, 100), (2, 100), (3, 7)):
+        items = [{"id": page * 1000 + n} for n in range(count)]
+        url = f"{POSTS}?status=any&per_page=100&page={page}"
+        rsps.get(url, json=items, headers={"X-WP-Total": "207", "X-WP-TotalPages": "3"})
+
+    posts = client.get_all("/wp/v2/posts", {"status": "any"})
+
+    assert len(posts) == 207
+    assert posts[0] == {"id": 1000} and posts[-1] == {"id": 3006}
+    assert client.requests_made == 4  # the front page and three pages
+
+
+def test_get_all_without_total_pages_stops_at_a_short_page(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    rsps.get(f"{POSTS}?per_page=100&page=1", json=[{"id": n} for n in range(100)])
+    rsps.get(f"{POSTS}?per_page=100&page=2", json=[{"id": 100}])
+
+    assert len(client.get_all("/wp/v2/posts")) == 101
+
+
+def batch_answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+    """/batch/v1 as WordPress answers it: 207 and one envelope per sub-request."""
+    sent = json.loads(request.body or "{}")
+    assert sent["validation"] == "normal"
+    answers = [
+        {"status": 200, "body": {"id": int(sub["path"].rsplit("/", 1)[1])}, "headers": {}}
+        for sub in sent["requests"]
+    ]
+    return 207, {}, json.dumps({"responses": answers})
+
+
+def test_batch_sends_30_requests_as_25_and_5(rsps: responses.RequestsMock, client: Client) -> None:
+    rsps.add_callback("POST", ROOT + "batch/v1", callback=batch_answer)
+    requests_ = [
+        {"method": "PUT", "path": f"/wp/v2/posts/{n}", "body": {"title": f"T{n}"}}
+        for n in range(1, 31)
+    ]
+
+    results = client.batch(requests_)
+
+    assert results == [{"status": 200, "body": {"id": n}} for n in range(1, 31)]
+    sizes = [len(json.loads(call.request.body)["requests"]) for call in rsps.calls[1:]]
+    assert sizes == [25, 5]
+
+
+def test_batch_falls_back_to_single_requests_when_the_route_is_missing(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    no_route = wp_error("rest_no_route", "No route was found matching the URL.", 404)
+    rsps.post(ROOT + "batch/v1", status=404, json=no_route)
+    rsps.put(POSTS + "/1", json={"id": 1})
+    invalid = wp_error("rest_invalid_param", "Invalid parameter(s): status", 400)
+    rsps.post(POSTS, status=400, json=invalid)
+    rsps.delete(POSTS + "/3?force=true", status=503, body=HTML_503)
+    batch = [
+        {"method": "PUT", "path": "/wp/v2/posts/1", "body": {"title": "One"}},
+        {"method": "POST", "path": "/wp/v2/posts", "body": {"status": "nope"}},
+        {"method": "DELETE", "path": "/wp/v2/posts/3?force=true"},
+    ]
+
+    first = client.batch(batch)
+    again = client.batch(batch[:1])
+
+    assert first == [
+        {"status": 200, "body": {"id": 1}},
+        {"status": 400, "body": invalid},
+        {
+            "status": 503,
+            "body": {
+                "code": "http_error",
+                "message": "the server answered with HTML, not JSON "
+                "(maintenance mode or a proxy error page?)",
+            },
+        },
+    ]
+    assert again == [{"status": 200, "body": {"id": 1}}]
+    assert calls_to(rsps, "POST", ROOT + "batch/v1") == 1  # remembered: not asked twice
+    assert calls_to(rsps, "POST", POSTS) == 1  # the failed create was not retried
+
+
+def test_batch_resends_only_the_sub_requests_wordpress_would_not_batch(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    not_allowed = wp_error(
+        "rest_batch_not_allowed", "The requested route does not support batch requests.", 400
+    )
+    answers = [
+        {"status": 201, "body": {"id": 9, "name": "hiring"}, "headers": {}},
+        {"status": 400, "body": not_allowed, "headers": {}},
+    ]
+    rsps.post(ROOT + "batch/v1", status=207, json={"responses": answers})
+    rsps.put(POSTS + "/7", json={"id": 7})
+    batch = [
+        {"method": "POST", "path": "/wp/v2/tags", "body": {"name": "hiring"}},
+        {"method": "PUT", "path": "/wp/v2/posts/7", "body": {"tags": [9]}},
+    ]
+
+    assert client.batch(batch) == [
+        {"status": 201, "body": {"id": 9, "name": "hiring"}},
+        {"status": 200, "body": {"id": 7}},
+    ]
+    assert calls_to(rsps, "POST", ROOT + "wp/v2/tags") == 0  # it was created in the batch
+
+
+# -- media ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "disposition"),
+    [
+        ("funnel.png", 'attachment; filename="funnel.png"'),
+        (
+            "café résumé.png",
+            'attachment; filename="cafe-resume.png"; '
+            "filename*=UTF-8''caf%C3%A9%20r%C3%A9sum%C3%A9.png",
+        ),
+        (
+            "ছবি.png",
+            "attachment; filename=\"media.png\"; filename*=UTF-8''%E0%A6%9B%E0%A6%AC%E0%A6%BF.png",
+        ),
+    ],
+)
+def test_upload_media_sends_the_raw_file_with_its_name(
+    rsps: responses.RequestsMock, client: Client, tmp_path: Path, name: str, disposition: str
+) -> None:
+    image = tmp_path / "image.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n fake")
+    rsps.post(ROOT + "wp/v2/media", status=201, json={"id": 31, "source_url": "x.png"})
+
+    assert client.upload_media(image, name)["id"] == 31
+
+    sent = rsps.calls[-1].request
+    assert sent.headers["Content-Type"] == "image/png"
+    assert sent.headers["Content-Disposition"] == disposition
+    assert sent.body == b"\x89PNG\r\n\x1a\n fake"
+
+
+def test_upload_media_is_never_retried(
+    rsps: responses.RequestsMock, client: Client, tmp_path: Path, sleeps: list[float]
+) -> None:
+    image = tmp_path / "a.jpg"
+    image.write_bytes(b"jpeg")
+    rsps.post(ROOT + "wp/v2/media", status=503, body=HTML_503)
+
+    with pytest.raises(WordPressError, match="HTTP 503"):
+        client.upload_media(image, "a.jpg")
+
+    assert calls_to(rsps, "POST", ROOT + "wp/v2/media") == 1
+    assert sleeps == []
