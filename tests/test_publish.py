@@ -36,7 +36,7 @@ def cms(wp, project, *args: str, role: str = "admin"):
 
 def publish_json(wp, project, *args: str, role: str = "admin", expect: int = 0):
     code, out, err = cms(wp, project, "publish", "--json", *args, role=role)
-    assert code == expect, out + err
+    assert code == expect, f"{out}\n{err}"
     return json.loads(out)
 
 
@@ -208,3 +208,189 @@ def test_missing_capability_is_named_before_any_write(wp, project):
     assert code == 1
     assert "may not create categories and tags (missing manage_categories)" in err
     assert wp.writes_since(position) == []
+
+
+def rendered(wp, post_id: int, role: str = "admin") -> str:
+    """content.rendered as the given user sees it (what themes and feeds show)."""
+    import requests
+
+    auth = (wp.state[role]["user"], wp.state[role]["app_password"])
+    response = requests.get(f"{wp.url}/wp-json/wp/v2/posts/{post_id}", auth=auth, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["content"]["rendered"]
+
+
+def commented(project, name: str, slug: str, body: str = "Text.") -> None:
+    project.write(name, article(slug.title(), body, slug=slug, lang="bn",
+                                comment_status="open"))
+
+
+@pytest.mark.parametrize("role", ["admin", "author"])
+def test_notice_is_one_synced_pattern_shown_in_every_post(wp, project, role):
+    project.write("notice.bn.md", NOTICE_BN)
+    commented(project, "a.md", "with-notice-a")
+    commented(project, "b.md", "with-notice-b")
+    project.write("c.md", article("Closed", slug="closed-comments", lang="bn"))
+    report = publish_json(wp, project, role=role)
+    assert kinds(report)["notice:bn"] == "create"
+    [pattern] = [b for b in wp.posts(post_type="blocks") if "cms-sync:v1" in b["content"]["raw"]]
+    posts = {p["slug"]: p for p in managed(wp)}
+    assert posts["with-notice-a"]["comment_status"] == "open"
+    assert posts["closed-comments"]["comment_status"] == "closed"
+    for slug in ("with-notice-a", "with-notice-b"):
+        assert f'<!-- wp:block {{"ref":{pattern["id"]}}} /-->' in posts[slug]["content"]["raw"]
+        shown = rendered(wp, posts[slug]["id"], role)
+        assert "ডেটার জন্য দায়বদ্ধ" in shown and "মিগুয়েল অ্যাঞ্জেল গাটান" in shown
+    assert "ডেটার জন্য দায়বদ্ধ" not in rendered(wp, posts["closed-comments"]["id"], role)
+
+
+def test_notice_edit_is_one_pattern_write_and_no_post_update(wp, project):
+    project.write("notice.bn.md", NOTICE_BN)
+    commented(project, "a.md", "notice-edit-a")
+    commented(project, "b.md", "notice-edit-b")
+    publish_json(wp, project)
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+    posts = {p["slug"]: p for p in managed(wp)}
+    project.write("notice.bn.md", NOTICE_BN.replace("মিগুয়েল অ্যাঞ্জেল গাটান", "নতুন দায়িত্বশীল"))
+    code, out, _ = cms(wp, project, "plan", "--json")
+    assert code == 0
+    assert kinds(json.loads(out)) == {"notice:bn": "update", "notice-edit-a": "unchanged",
+                                      "notice-edit-b": "unchanged"}
+    position = wp.log_position()
+    publish_json(wp, project)
+    writes = wp.writes_since(position)
+    assert len(writes) == 1 and writes[0].startswith("POST /wp-json/batch/v1")
+    for post in posts.values():
+        assert "নতুন দায়িত্বশীল" in rendered(wp, post["id"])
+        after = wp.api("GET", f"/wp/v2/posts/{post['id']}", params={"context": "edit"})
+        assert after["modified_gmt"] == post["modified_gmt"]
+
+
+def test_pattern_deleted_in_wp_admin_is_recreated_and_referenced(wp, project):
+    project.write("notice.bn.md", NOTICE_BN)
+    commented(project, "a.md", "pattern-gone")
+    publish_json(wp, project)
+    [pattern] = wp.posts(post_type="blocks")
+    wp.api("DELETE", f"/wp/v2/blocks/{pattern['id']}", params={"force": "true"})
+    report = publish_json(wp, project)
+    assert kinds(report) == {"notice:bn": "create", "pattern-gone": "update"}
+    [new] = wp.posts(post_type="blocks")
+    [post] = managed(wp)
+    assert f'{{"ref":{new["id"]}}}' in post["content"]["raw"]
+    assert "ডেটার জন্য দায়বদ্ধ" in rendered(wp, post["id"])
+
+
+def test_inline_notice_mode_updates_every_affected_post(wp, project):
+    with project.config.open("a") as config:
+        config.write('notice_mode = "inline"\n')
+    project.write("notice.bn.md", NOTICE_BN)
+    commented(project, "a.md", "inline-a")
+    commented(project, "b.md", "inline-b")
+    project.write("c.md", article("Closed", slug="inline-closed", lang="bn"))
+    publish_json(wp, project)
+    assert wp.posts(post_type="blocks") == []
+    project.write("notice.bn.md", NOTICE_BN.replace("আপনার সম্মতি", "চুক্তি"))
+    code, out, _ = cms(wp, project, "plan", "--json")
+    assert kinds(json.loads(out)) == {"inline-a": "update", "inline-b": "update",
+                                      "inline-closed": "unchanged"}
+    assert {i["key"]: i.get("changes") for i in json.loads(out)["items"]}["inline-a"] == [
+        "content"]
+    report = publish_json(wp, project)
+    assert kinds(report) == {"inline-a": "update", "inline-b": "update",
+                             "inline-closed": "unchanged"}
+    for post in managed(wp):
+        if post["slug"] != "inline-closed":
+            assert "চুক্তি" in post["content"]["raw"]
+
+
+def test_links_between_articles_become_live_permalinks(wp, project):
+    project.write("one.md", article("One", "Next: [two](two.md#part).", slug="link-one"))
+    project.write("two.md", article("Two", "Back to [one](one.md).", slug="link-two"))
+    report = publish_json(wp, project)
+    assert kinds(report) == {"link-one": "create", "link-two": "create"}
+    posts = {p["slug"]: p for p in managed(wp)}
+    assert f'href="{posts["link-two"]["link"]}#part"' in posts["link-one"]["content"]["raw"]
+    assert f'href="{posts["link-one"]["link"]}"' in posts["link-two"]["content"]["raw"]
+    assert posts["link-one"]["link"] == f"{wp.url}/link-one/"
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+
+
+def test_images_are_uploaded_once_and_reused_across_posts_and_runs(wp, project):
+    from .conftest import REPO
+
+    images = REPO / "tests" / "fixtures" / "series" / "articles" / "images"
+    (project.articles / "img").mkdir()
+    for name in ("funnel.png", "cover.png"):
+        (project.articles / "img" / name).write_bytes((images / name).read_bytes())
+    (project.articles / "img" / "copy-of-funnel.png").write_bytes(
+        (images / "funnel.png").read_bytes())
+    project.write("a.md", article("Pictures A", "![f](img/funnel.png)", slug="pics-a",
+                                  featured_image="img/cover.png"))
+    project.write("b.md", article("Pictures B", "![f](img/copy-of-funnel.png)", slug="pics-b"))
+    publish_json(wp, project)
+    media = wp.api("GET", "/wp/v2/media", params={"per_page": 100})
+    assert len(media) == 2
+    by_id = {m["id"]: m for m in media}
+    posts = {p["slug"]: p for p in managed(wp)}
+    assert by_id[posts["pics-a"]["featured_media"]]["source_url"].endswith("cover.png")
+    [funnel] = [m for m in media if m["source_url"].endswith("funnel.png")]
+    for slug in ("pics-a", "pics-b"):
+        assert f'src="{funnel["source_url"]}"' in posts[slug]["content"]["raw"]
+    position = wp.log_position()
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+    assert wp.writes_since(position) == []
+    project.write("c.md", article("Pictures C", "![f](img/funnel.png)", slug="pics-c"))
+    publish_json(wp, project)
+    assert len(wp.api("GET", "/wp/v2/media", params={"per_page": 100})) == 2
+
+
+def test_orphans_are_reported_and_pruned_to_the_trash(wp, project):
+    project.write("keep.md", article("Keep", slug="orphan-keep"))
+    gone = project.write("gone.md", article("Gone", slug="orphan-gone"))
+    publish_json(wp, project)
+    gone.unlink()
+    code, out, _ = cms(wp, project, "plan", "--json")
+    assert code == 0
+    items = {i["key"]: i for i in json.loads(out)["items"]}
+    assert items["orphan-gone"]["kind"] == "orphan"
+    assert items["orphan-gone"]["path"] == "articles/gone.md"
+    report = publish_json(wp, project, "--prune")
+    assert kinds(report) == {"orphan-keep": "unchanged", "orphan-gone": "trash"}
+    [trashed] = wp.posts(status="trash")
+    assert trashed["slug"] == "orphan-gone__trashed"
+    assert [p["slug"] for p in managed(wp)] == ["orphan-keep"]
+
+
+def test_plan_writes_nothing_and_counts_requests(wp, project):
+    for n in range(3):
+        project.write(f"{n}.md", article(f"Plan {n}", slug=f"plan-{n}", categories="[Plans]"))
+    position = wp.log_position()
+    code, out, _ = cms(wp, project, "plan", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert set(kinds(report).values()) == {"create"}
+    assert report["requests"] == len(wp.requests_since(position)) > 0
+    assert wp.writes_since(position) == []
+    assert managed(wp) == []
+
+
+def test_lost_answer_to_a_create_does_not_duplicate_posts(wp, project, monkeypatch):
+    from cms_sync.wordpress import Client, WordPressError
+
+    original = Client.batch
+    calls = []
+
+    def lose_first_answer(self, requests):
+        answers = original(self, requests)  # WordPress really creates the posts
+        calls.append(len(requests))
+        if len(calls) == 1:
+            raise WordPressError("POST /batch/v1: connection reset", status=None)
+        return answers
+
+    monkeypatch.setattr(Client, "batch", lose_first_answer)
+    for n in range(3):
+        project.write(f"{n}.md", article(f"Lost {n}", slug=f"lost-{n}"))
+    report = publish_json(wp, project)
+    assert set(kinds(report).values()) == {"create"}
+    assert sorted(p["slug"] for p in managed(wp)) == ["lost-0", "lost-1", "lost-2"]
+    assert calls == [3]

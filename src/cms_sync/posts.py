@@ -149,9 +149,7 @@ def remote_post(
         "date": post["date"],
         "date_gmt": post.get("date_gmt") or "",
     }
-    keys = tuple(found.fields.split(",")) if found.fields else POST_STATE
-    stored = marker.state_hash(stored_state(post, keys))
-    return Remote(post["id"], post["link"], found, fields, stored)
+    return Remote(post["id"], post["link"], found, fields, _stored_hash(post, found, POST_STATE))
 
 
 def remote_pattern(block: Mapping[str, Any]) -> Remote | None:
@@ -161,5 +159,11 @@ def remote_pattern(block: Mapping[str, Any]) -> Remote | None:
         return None
     fields = {"title": block["title"]["raw"], "content": content.rstrip()}
     return Remote(
-        block["id"], block.get("link", ""), found, fields, marker.state_hash(stored_state(block))
+        block["id"], block.get("link", ""), found, fields, _stored_hash(block, found, PATTERN_STATE)
     )
+
+
+def _stored_hash(item: Mapping[str, Any], found: marker.Marker, keys: tuple[str, ...]) -> str:
+    """Hash of what the site stores now, over the fields the last publish sent."""
+    sent = tuple(found.fields.split(",")) if found.fields else keys
+    return marker.state_hash(stored_state(item, sent))

@@ -324,14 +324,16 @@ class Sync:
                 # was lost. Look at the site again; the next pass skips what exists.
                 if attempt == MAX_PASSES - 1 or (exc.status or 500) < 500:
                     raise
+                created.update(slot(a) for a in writes if a.kind == "create")
                 self.reread(item)
                 continue
             for action, result in zip(writes, results, strict=True):
                 if result.kind == "create":
                     created.add(slot(action))
-                elif result.kind == "update" and slot(action) in created:
-                    result.kind = "create"  # the second pass only filled in links
                 final[slot(action)] = result
+        for key in created:  # later passes only filled in links, or found the lost creates
+            if final[key].kind in ("update", "unchanged"):
+                final[key].kind = "create"
         self.handle_orphans(item, [o for o in final.values() if o.kind == "orphan"])
         self.report.outcomes.extend(final.values())
 
@@ -450,6 +452,7 @@ class Sync:
             action.kind,
             item,
             action.key,
+            remote.id if remote else 0,
             path=desired.path if desired else (remote.marker.path if remote else ""),
             url=remote.link if remote else "",
             changes=action.changes,
