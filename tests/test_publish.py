@@ -221,8 +221,7 @@ def rendered(wp, post_id: int, role: str = "admin") -> str:
 
 
 def commented(project, name: str, slug: str, body: str = "Text.") -> None:
-    project.write(name, article(slug.title(), body, slug=slug, lang="bn",
-                                comment_status="open"))
+    project.write(name, article(slug.title(), body, slug=slug, lang="bn", comment_status="open"))
 
 
 @pytest.mark.parametrize("role", ["admin", "author"])
@@ -254,8 +253,11 @@ def test_notice_edit_is_one_pattern_write_and_no_post_update(wp, project):
     project.write("notice.bn.md", NOTICE_BN.replace("মিগুয়েল অ্যাঞ্জেল গাটান", "নতুন দায়িত্বশীল"))
     code, out, _ = cms(wp, project, "plan", "--json")
     assert code == 0
-    assert kinds(json.loads(out)) == {"notice:bn": "update", "notice-edit-a": "unchanged",
-                                      "notice-edit-b": "unchanged"}
+    assert kinds(json.loads(out)) == {
+        "notice:bn": "update",
+        "notice-edit-a": "unchanged",
+        "notice-edit-b": "unchanged",
+    }
     position = wp.log_position()
     publish_json(wp, project)
     writes = wp.writes_since(position)
@@ -291,13 +293,19 @@ def test_inline_notice_mode_updates_every_affected_post(wp, project):
     assert wp.posts(post_type="blocks") == []
     project.write("notice.bn.md", NOTICE_BN.replace("আপনার সম্মতি", "চুক্তি"))
     code, out, _ = cms(wp, project, "plan", "--json")
-    assert kinds(json.loads(out)) == {"inline-a": "update", "inline-b": "update",
-                                      "inline-closed": "unchanged"}
-    assert {i["key"]: i.get("changes") for i in json.loads(out)["items"]}["inline-a"] == [
-        "content"]
+    assert code == 0
+    assert kinds(json.loads(out)) == {
+        "inline-a": "update",
+        "inline-b": "update",
+        "inline-closed": "unchanged",
+    }
+    assert {i["key"]: i.get("changes") for i in json.loads(out)["items"]}["inline-a"] == ["content"]
     report = publish_json(wp, project)
-    assert kinds(report) == {"inline-a": "update", "inline-b": "update",
-                             "inline-closed": "unchanged"}
+    assert kinds(report) == {
+        "inline-a": "update",
+        "inline-b": "update",
+        "inline-closed": "unchanged",
+    }
     for post in managed(wp):
         if post["slug"] != "inline-closed":
             assert "চুক্তি" in post["content"]["raw"]
@@ -323,9 +331,14 @@ def test_images_are_uploaded_once_and_reused_across_posts_and_runs(wp, project):
     for name in ("funnel.png", "cover.png"):
         (project.articles / "img" / name).write_bytes((images / name).read_bytes())
     (project.articles / "img" / "copy-of-funnel.png").write_bytes(
-        (images / "funnel.png").read_bytes())
-    project.write("a.md", article("Pictures A", "![f](img/funnel.png)", slug="pics-a",
-                                  featured_image="img/cover.png"))
+        (images / "funnel.png").read_bytes()
+    )
+    project.write(
+        "a.md",
+        article(
+            "Pictures A", "![f](img/funnel.png)", slug="pics-a", featured_image="img/cover.png"
+        ),
+    )
     project.write("b.md", article("Pictures B", "![f](img/copy-of-funnel.png)", slug="pics-b"))
     publish_json(wp, project)
     media = wp.api("GET", "/wp/v2/media", params={"per_page": 100})
