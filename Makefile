@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # What the real WordPress (tests, demo) and the browser tests run on.
-DEBIAN_PACKAGES := wordpress php-cli php-mysql php-xml php-mbstring mariadb-server
+DEBIAN_PACKAGES := wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml \
+	php-mbstring mariadb-server
 
-.PHONY: all test lint check-debian venv clean
+.PHONY: all test lint check-debian venv clean demo demo-stop
 
 all: test
 
@@ -28,6 +29,12 @@ lint: venv
 
 test: venv check-debian lint
 	$(BIN)/pytest
+
+demo: venv check-debian
+	scripts/demo
+
+demo-stop:
+	python3 scripts/local_wordpress.py stop .wp
 
 clean:
 	rm -rf $(VENV) rendered .pytest_cache .mypy_cache .ruff_cache
