@@ -211,3 +211,13 @@ def test_new_refuses_to_reuse_a_slug(project):
 @pytest.mark.parametrize("command", ["check", "render", "new"])
 def test_commands_are_listed_in_the_main_help(command):
     assert command in run("--help").output
+
+
+def test_progress_bar_draws_in_place(capsys):
+    from cms_sync.cli import _progress_bar
+
+    _progress_bar("posts", 25, 50)
+    _progress_bar("posts", 50, 50)
+    err = capsys.readouterr().err
+    assert err == ("\rposts    [" + "#" * 15 + "." * 15 + "] 25/50"
+                   "\rposts    [" + "#" * 30 + "] 50/50\n")

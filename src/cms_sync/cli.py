@@ -237,9 +237,16 @@ def _sync(
         force=force,
         prune=prune,
         only=list(paths) or None,
-        progress=(lambda m: click.echo(m, err=True)) if show_progress else None,
+        progress=_progress_bar if show_progress else None,
     )
     return sync.run()
+
+
+def _progress_bar(label: str, done: int, total: int) -> None:
+    """A one-line bar on the terminal, redrawn in place, ended by a newline when full."""
+    filled = 30 * done // max(total, 1)
+    bar = "#" * filled + "." * (30 - filled)
+    click.echo(f"\r{label:<8} [{bar}] {done}/{total}", err=True, nl=done >= total)
 
 
 def _print_report(report: Report, as_json: bool) -> None:

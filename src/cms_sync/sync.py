@@ -45,6 +45,7 @@ def slot(action: Action) -> str:
 
 
 MAX_PASSES = 3
+BATCH_SIZE = 25  # WordPress's limit of sub-requests in one /batch/v1 call
 
 
 @dataclass
@@ -143,7 +144,7 @@ class Sync:
         force: bool = False,
         prune: bool = False,
         only: list[Path] | None = None,
-        progress: Callable[[str], None] | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         self.project, self.site = project, site
         self.dry_run, self.force, self.prune = dry_run, force, prune
@@ -153,7 +154,8 @@ class Sync:
             wanted = {p.resolve() for p in only}
             self.articles = [a for a in project.articles if a.path.resolve() in wanted]
         self.report = Report(dry_run)
-        self.progress = progress or (lambda _message: None)
+        # progress(label, done, total): called as images upload and batches of writes land.
+        self.progress = progress or (lambda _label, _done, _total: None)
         self.pattern_mode = project.config.notice_mode == "pattern"
         self.partial = only is not None and bool(only)
 
@@ -279,9 +281,9 @@ class Sync:
         if missing_terms:
             needs.append("create categories and tags")
         self.require(needs)
-        for path in missing_images:
-            self.progress(f"uploading {path.name}")
+        for done, path in enumerate(missing_images, 1):
             self.site.upload(path)
+            self.progress("images", done, len(missing_images))
         for taxonomy, name in missing_terms:
             self.site.ensure_term(taxonomy, name)
 
@@ -386,8 +388,10 @@ class Sync:
             }
             for a, body in zip(writes, bodies, strict=True)
         ]
-        self.progress(f"writing {len(requests)} {item}(s)")
-        answers = self.site.client.batch(requests)
+        answers: list[dict[str, Any]] = []
+        for start in range(0, len(requests), BATCH_SIZE):
+            answers += self.site.client.batch(requests[start : start + BATCH_SIZE])
+            self.progress(f"{item}s", len(answers), len(requests))
         return [
             self.written(item, route, action, body, answer)
             for action, body, answer in zip(writes, bodies, answers, strict=True)
