@@ -219,5 +219,6 @@ def test_progress_bar_draws_in_place(capsys):
     _progress_bar("posts", 25, 50)
     _progress_bar("posts", 50, 50)
     err = capsys.readouterr().err
-    assert err == ("\rposts    [" + "#" * 15 + "." * 15 + "] 25/50"
-                   "\rposts    [" + "#" * 30 + "] 50/50\n")
+    assert err == (
+        "\rposts    [" + "#" * 15 + "." * 15 + "] 25/50\rposts    [" + "#" * 30 + "] 50/50\n"
+    )
