@@ -119,10 +119,11 @@ class WP:
 
 
 def copy_project(source: Path, target: Path) -> Path:
-    """A copy of a project folder whose config uses the repository's templates."""
+    """A copy of a project folder with its own copy of the repository's templates."""
     shutil.copytree(source, target)
+    shutil.copytree(REPO / "templates", target / "templates")
     config = target / "cms-sync.toml"
     text = config.read_text("utf-8")
-    text = re.sub(r'templates_dir = ".*"', f'templates_dir = "{REPO / "templates"}"', text)
+    text = re.sub(r'templates_dir = ".*"\n', "", text)
     config.write_text(text, encoding="utf-8")
     return config

@@ -162,22 +162,62 @@ def check(options: Options, strict: bool, as_json: bool) -> None:
     show_default=True,
     help="Folder for <slug>.html files (relative to the current folder).",
 )
+@click.option(
+    "--site",
+    is_flag=True,
+    help="Write whole preview pages (index, layout, comment form, notice) instead: a static "
+    "preview site with working relative links, e.g. for a CI artifact.",
+)
 @pass_options
-def render(options: Options, out: Path) -> None:
+def render(options: Options, out: Path, site: bool) -> None:
     """Write the post HTML of every article, exactly as publish sends it.
 
     Links between articles point at the rendered files next to each other, images
     are copied to OUT/media/; publish puts live permalinks and media URLs there.
+    With --site, OUT gets the same pages as `cms-sync preview` (open OUT/index.html).
 
     \b
     Example:
       cms-sync render --out /tmp/posts
+      cms-sync render --site --out public/
     """
     from cms_sync.build import write_render
+    from cms_sync.pages import build_pages, write_pages
 
     project = _checked_project(options)
-    for path in write_render(project, out):
+    written = write_pages(build_pages(project), out) if site else write_render(project, out)
+    for path in written:
         options.info(f"wrote {path}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the index in a web browser.")
+@pass_options
+def preview(options: Options, host: str, port: int, open_browser: bool) -> None:
+    """Serve the series locally as readers will see it, reloading on every save.
+
+    An index of the series (drafts, pending and scheduled posts marked) and one page
+    per article: the exact post content inside a layout like a WordPress single post,
+    with the comment form and the privacy notice beneath it. Saving an article, a
+    template, an image or the notice reloads the open page; an error is shown on the
+    page and the server keeps running. Stop with Ctrl-C.
+
+    \b
+    Example:
+      cms-sync preview --open
+    """
+    import webbrowser
+
+    from cms_sync.preview import serve
+
+    def ready(url: str) -> None:
+        click.echo(f"Serving {url} (Ctrl-C to stop)", err=True)
+        if open_browser:
+            webbrowser.open(url)
+
+    serve(options.config.path, host, port, ready)
 
 
 @cli.command()

@@ -180,6 +180,10 @@ class Renderer:
         )
         return html, refs
 
+    def page(self, name: str, **context: Any) -> str:
+        """A whole preview page from a layout template, with the labels of ``context["lang"]``."""
+        return self._render(name, labels=self.labels(context["lang"]), **context)
+
     def _render(self, name: str, **context: Any) -> str:
         """Render a template; any template problem becomes one ``file:line`` error."""
         try:
