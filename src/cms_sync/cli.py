@@ -289,10 +289,11 @@ def _progress_bar(label: str, done: int, total: int) -> None:
     click.echo(f"\r{label:<8} [{bar}] {done}/{total}", err=True, nl=done >= total)
 
 
-def _print_report(report: Report, as_json: bool) -> None:
+def _print_report(report: Report, output: str) -> None:
     from cms_sync import report as fmt
 
-    click.echo(fmt.as_json(report) if as_json else fmt.as_text(report))
+    printers = {"text": fmt.as_text, "json": fmt.as_json, "markdown": fmt.as_markdown}
+    click.echo(printers[output](report))
     if report.exit_code != ExitCode.OK:
         sys.exit(report.exit_code)
 
@@ -300,25 +301,35 @@ def _print_report(report: Report, as_json: bool) -> None:
 _paths = click.argument(
     "paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-_json = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+_json = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+_format = click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Report as a table, as JSON, or as markdown (for a pull request).",
+)
 
 
 @cli.command()
 @_paths
+@_format
 @_json
 @pass_options
-def plan(options: Options, paths: tuple[Path, ...], as_json: bool) -> None:
+def plan(options: Options, paths: tuple[Path, ...], output: str, as_json: bool) -> None:
     """Show what publish would do, writing nothing (same as publish --dry-run).
 
     Per article: create, update (with the fields that change), unchanged, conflict
     (edited in WordPress since the last publish) or orphan (on the site, source gone).
-    --json adds the number of HTTP requests made.
+    --json adds the number of HTTP requests made; --format markdown writes a table
+    with links to the live posts and a diff per change, for a pull request.
 
     \b
     Example:
-      CMS_SYNC_APP_PASSWORD=... cms-sync plan --json
+      CMS_SYNC_APP_PASSWORD=... cms-sync plan --format markdown
     """
-    _print_report(_sync(options, paths, dry_run=True), as_json)
+    _print_report(_sync(options, paths, dry_run=True), "json" if as_json else output)
 
 
 @cli.command()
@@ -326,6 +337,7 @@ def plan(options: Options, paths: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Only show what would be done (same as plan).")
 @click.option("--force", is_flag=True, help="Overwrite posts edited in WordPress (conflicts).")
 @click.option("--prune", is_flag=True, help="Move orphaned posts to the trash.")
+@_format
 @_json
 @pass_options
 def publish(
@@ -334,6 +346,7 @@ def publish(
     dry_run: bool,
     force: bool,
     prune: bool,
+    output: str,
     as_json: bool,
 ) -> None:
     """Create and update the posts so the site matches the articles.
@@ -348,7 +361,7 @@ def publish(
       CMS_SYNC_APP_PASSWORD=... cms-sync publish
     """
     report = _sync(options, paths, dry_run=dry_run, force=force, prune=prune)
-    _print_report(report, as_json)
+    _print_report(report, "json" if as_json else output)
 
 
 def main() -> None:

@@ -1,16 +1,17 @@
-"""Print a publish or plan report: a table for people, JSON for programs."""
+"""Print a publish or plan report: a table for people, JSON for programs, markdown for reviews."""
 
 from __future__ import annotations
 
 import json
 
-from cms_sync.sync import Report
+from cms_sync.sync import Outcome, Report
 
 _VERBS = {
     "create": "created", "update": "updated", "unchanged": "unchanged", "conflict": "conflict(s)",
     "orphan": "orphan(s)", "trash": "trashed", "error": "error(s)",
 }  # fmt: skip
 _PLANNED = {"create": "to create", "update": "to update", "trash": "to trash"}
+FOLD_LINES = 15  # longer diffs are folded in the markdown plan
 
 
 def as_text(report: Report) -> str:
@@ -30,8 +31,8 @@ def as_text(report: Report) -> str:
         if o.kind == "conflict":
             lines += [
                 "",
-                f"conflict: {o.item} {o.key} (id {o.id}) was edited in WordPress "
-                "after the last publish; left alone (use --force to overwrite):",
+                f"conflict: {o.item} {o.key} (id {o.id}) was edited in WordPress after the "
+                "last publish; left alone (use --force to overwrite):",
                 o.diff,
             ]
     lines += ["", summary(report)]
@@ -50,3 +51,46 @@ def summary(report: Report) -> str:
 
 def as_json(report: Report) -> str:
     return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _link(o: Outcome) -> str:
+    return f"[{_cell(o.key)}]({o.url})" if o.url else f"`{_cell(o.key)}`"
+
+
+def _details(o: Outcome) -> str:
+    if o.kind == "orphan":
+        return f"source `{o.path}` is gone; `publish --prune` moves it to the trash"
+    parts = [", ".join(o.changes)] if o.kind in ("update", "conflict") else []
+    if o.affects:
+        parts.append("shown in " + ", ".join(f"`{_cell(key)}`" for key in o.affects))
+    if o.kind == "conflict":
+        parts.append("edited in WordPress since the last publish: left alone")
+    if o.error:
+        parts.append(_cell(o.error))
+    return "; ".join(parts)
+
+
+def as_markdown(report: Report) -> str:
+    """The plan for a pull request: a table of what changes, then a diff per item."""
+    title = "cms-sync plan" if report.dry_run else "cms-sync publish"
+    shown = [o for o in report.outcomes if o.kind != "unchanged"]
+    lines = [f"### {title}", "", summary(report), ""]
+    if not shown:
+        return "\n".join([*lines, "The site already matches the articles."]) + "\n"
+    lines += ["| action | item | post | details |", "|---|---|---|---|"]
+    lines += [f"| **{o.kind}** | {o.item} | {_link(o)} | {_details(o)} |" for o in shown]
+    for o in shown:
+        if not o.diff:
+            continue
+        diff = ["```diff", o.diff, "```"]
+        count = o.diff.count("\n") + 1
+        lines += ["", f"#### {o.kind}: {o.key}", ""]
+        if count > FOLD_LINES:
+            diff = [f"<details><summary>diff ({count} lines)</summary>", "", *diff, "",
+                    "</details>"]  # fmt: skip
+        lines += diff
+    return "\n".join(lines) + "\n"

@@ -62,6 +62,7 @@ class Outcome:
     diff: str = ""
     warning: str = ""
     error: str = ""
+    affects: tuple[str, ...] = ()  # for a notice pattern: the posts that show it
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
@@ -461,8 +462,13 @@ class Sync:
             url=remote.link if remote else "",
             changes=action.changes,
         )
-        if action.kind == "conflict":
+        if action.kind in ("update", "conflict") and remote is not None:
             result.diff = field_diff(action)
+        if item == "pattern" and action.kind in ("create", "update", "conflict"):
+            lang = action.key.removeprefix("notice:")
+            result.affects = tuple(
+                a.slug for a in self.articles if a.lang == lang and self.project.notice_for(a)
+            )
         return result
 
     def handle_orphans(self, item: str, orphans: list[Outcome]) -> None:

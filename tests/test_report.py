@@ -1,0 +1,70 @@
+"""Report formats: the markdown plan a reviewer reads on a pull request."""
+
+from __future__ import annotations
+
+from cms_sync.report import FOLD_LINES, as_markdown, as_text
+from cms_sync.sync import Outcome, Report
+
+
+def report(*outcomes: Outcome) -> Report:
+    return Report(dry_run=True, outcomes=list(outcomes), requests=4)
+
+
+def test_nothing_to_do():
+    text = as_markdown(report(Outcome("unchanged", "post", "a", 1, url="https://s/a/")))
+    assert text == (
+        "### cms-sync plan\n\nplan: 1 unchanged; 4 HTTP request(s)\n\n"
+        "The site already matches the articles.\n"
+    )
+
+
+def test_table_links_live_posts_and_escapes_cells():
+    text = as_markdown(
+        report(
+            Outcome(
+                "update",
+                "post",
+                "a|b",
+                1,
+                url="https://s/a/",
+                changes=("title",),
+                diff="title: 'x' -> 'y'",
+            ),
+            Outcome("create", "post", "new"),
+            Outcome("orphan", "post", "old", 9, path="articles/old.md", url="https://s/old/"),
+        )
+    )
+    assert "| **update** | post | [a\\|b](https://s/a/) | title |" in text
+    assert "| **create** | post | `new` |  |" in text
+    assert (
+        "| **orphan** | post | [old](https://s/old/) | source `articles/old.md` is gone; "
+        "`publish --prune` moves it to the trash |"
+    ) in text
+    assert "#### update: a|b\n\n```diff\ntitle: 'x' -> 'y'\n```" in text
+
+
+def test_long_diffs_are_folded():
+    diff = "\n".join(f"+line {n}" for n in range(FOLD_LINES + 5))
+    text = as_markdown(report(Outcome("update", "post", "a", 1, changes=("content",), diff=diff)))
+    assert f"<details><summary>diff ({FOLD_LINES + 5} lines)</summary>" in text
+    short = as_markdown(
+        report(Outcome("update", "post", "a", 1, changes=("content",), diff="+one"))
+    )
+    assert "<details>" not in short
+
+
+def test_text_table_shows_conflict_diffs():
+    text = as_text(
+        report(Outcome("conflict", "post", "a", 3, changes=("content",), diff="-old\n+new"))
+    )
+    assert text.splitlines() == [
+        "ACTION    ITEM  KEY  DETAILS",
+        "conflict  post  a    content",
+        "",
+        "conflict: post a (id 3) was edited in WordPress after the last publish; left alone "
+        "(use --force to overwrite):",
+        "-old",
+        "+new",
+        "",
+        "plan: 1 conflict(s); 4 HTTP request(s)",
+    ]
