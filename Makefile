@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # What the real WordPress (tests, demo) and the browser tests run on.
 DEBIAN_PACKAGES := wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml \
-	php-mbstring mariadb-server
+	php-mbstring mariadb-server chromium chromium-driver fonts-noto-core
 
 .PHONY: all test lint check-debian venv clean demo demo-stop
 

@@ -1,0 +1,131 @@
+"""The preview as a reader sees it, in a real headless Chromium (Debian's chromium)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cms_sync.preview import PreviewServer
+
+from .conftest import REPO
+from .webdriver import Browser, glyph_widths, missing_binaries
+from .wordpress_site import copy_project
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+PART_1 = "ecommerce-manager-professional-competencies.html"
+TITLE = "একটি ইকমার্স ম্যানেজারের অবশ্যই 7 পেশাদার দক্ষতা থাকতে হবে"
+NOTICE_LABELS = ["ডেটার জন্য দায়বদ্ধ", "ডেটার উদ্দেশ্য", "আইনীকরণ", "তথ্য যোগাযোগ",
+                 "ডেটা স্টোরেজ", "অধিকার"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    missing = missing_binaries()
+    if missing:
+        pytest.fail(
+            f"browser tests need {' and '.join(missing)}: run `make test`, which "
+            "installs Debian's chromium and chromium-driver"
+        )
+    with Browser(width=1000, height=1400) as started:
+        yield started
+
+
+@pytest.fixture
+def series(tmp_path: Path) -> Iterator[tuple[PreviewServer, Path]]:
+    """The preview of a copy of this repository's series."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copytree(REPO / "articles", root / "articles")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "cms-sync.toml", root)
+    with PreviewServer(root / "cms-sync.toml") as server:
+        yield server, root
+
+
+def test_part_1_reads_as_on_the_original_page(browser, series):
+    server, _root = series
+    browser.get(server.url + PART_1)
+    assert browser.find_text("h1.entry-title") == TITLE
+    assert "ইকমার্স ম্যানেজারের চিত্রটি স্পেনে খুব বেশি পরিচিত নয়" in browser.find_text(".entry-content")
+    # Drawn with a Bengali font, not as boxes.
+    fonts = browser.platform_fonts("h1.entry-title")
+    assert any("Bengali" in f["familyName"] and f["glyphCount"] > 0 for f in fonts), fonts
+    letters = glyph_widths(browser, "কখমি", within="h1.entry-title")
+    boxes = glyph_widths(browser, "\ue000\ue001", within="h1.entry-title")
+    assert boxes[0] == boxes[1]  # the font-less baseline: every missing glyph is one box
+    assert len(set(letters)) > 1 and set(letters) != {boxes[0]}
+    # The six notice headings, below the comment form.
+    labels = browser.execute(
+        "return [...document.querySelectorAll('.comments-area .cms-sync-notice li strong')]"
+        ".map((e) => e.textContent)"
+    )
+    assert labels == [f"{label}:" for label in NOTICE_LABELS]
+    form_bottom, notice_top = browser.execute(
+        "return [document.querySelector('form.comment-form').getBoundingClientRect().bottom,"
+        " document.querySelector('.cms-sync-notice').getBoundingClientRect().top]"
+    )
+    assert notice_top > form_bottom
+    assert browser.find_text(".comment-reply-title") == "আপনার মন্তব্য দিন"
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.screenshot(ARTIFACTS / "part-1.png", full_page=True)
+    assert (ARTIFACTS / "part-1.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_series_links_lead_to_the_right_pages(browser, tmp_path):
+    config = copy_project(REPO / "tests" / "fixtures" / "series", tmp_path / "series")
+    with PreviewServer(config) as server:
+        browser.get(server.url)
+        browser.click("a[href='what-an-ecommerce-manager-does.html']")
+        browser.wait_for(
+            "document.querySelector('h1.entry-title')?.textContent === "
+            "'What an e-commerce manager does'"
+        )
+        browser.click(".cms-sync-series a[href='seven-skills-one-attitude.html']")
+        browser.wait_for(
+            "document.querySelector('h1.entry-title')?.textContent === "
+            "'Seven skills & one attitude'"
+        )
+        browser.click(".cms-sync-series a[href='hiring-one.html']")
+        browser.wait_for("document.querySelector('h1.entry-title')?.textContent === 'Hiring one'")
+        assert browser.find_text(".post-status") == "Draft"
+        assert browser.execute("return document.images.length") == 0
+        browser.get(server.url + "seven-skills-one-attitude.html")
+        loaded = browser.execute(
+            "const img = document.querySelector('.entry-content img');"
+            "return img.complete && img.naturalWidth"
+        )
+        assert loaded == 8  # the fixture's 8x4 PNG, served from the repository
+
+
+def test_saving_a_file_reloads_the_open_page(browser, series):
+    server, root = series
+    browser.get(server.url + PART_1)
+    browser.wait_for("document.readyState === 'complete'")
+    browser.execute("window.notReloaded = true")
+    article = root / "articles" / "01-ecommerce-manager-competencies.md"
+    article.write_text(
+        article.read_text("utf-8") + "\nসংরক্ষণের পরে নতুন অনুচ্ছেদ।\n", encoding="utf-8"
+    )
+    browser.wait_for(
+        "!window.notReloaded && document.body.innerText.includes('সংরক্ষণের পরে নতুন অনুচ্ছেদ')"
+    )
+    # A broken template: the page shows the error, then recovers when it is fixed.
+    template = root / "templates" / "series-nav.html"
+    good = template.read_text("utf-8")
+    template.write_text(good.replace("{% endfor %}", "{% endfr %}"))
+    browser.wait_for(
+        "document.body.innerText.includes('series-nav.html')"
+        " && document.body.innerText.includes('template error')"
+    )
+    template.write_text(good)
+    browser.wait_for("document.querySelector('h1.entry-title') !== null")
+    notice = root / "articles" / "comment-privacy-notice.bn.md"
+    notice.write_text(notice.read_text("utf-8").replace("আপনার সম্মতি", "আপনার লিখিত সম্মতি"))
+    browser.wait_for(
+        "document.querySelector('.cms-sync-notice').innerText.includes('আপনার লিখিত সম্মতি')"
+    )
