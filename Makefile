@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEBIAN_PACKAGES := wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml \
 	php-mbstring mariadb-server chromium chromium-driver fonts-noto-core
 
-.PHONY: all test lint check-debian venv clean demo demo-stop
+.PHONY: all test lint check-debian venv clean demo demo-stop bench
 
 all: test
 
@@ -23,12 +23,15 @@ check-debian:
 	scripts/install-debian-packages $(DEBIAN_PACKAGES)
 
 lint: venv
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
 test: venv check-debian lint
 	$(BIN)/pytest
+
+bench: venv check-debian
+	$(BIN)/python benchmarks/bench.py
 
 demo: venv check-debian
 	scripts/demo

@@ -8,6 +8,7 @@ permalinks and media URLs. Output is deterministic: same input, same bytes.
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,7 +84,7 @@ class _ReferenceRewriter(Treeprocessor):
         path, _, fragment = href.partition("#")
         if not _is_local(href) or not path.endswith(".md"):
             return
-        url = self.links((self.base / unquote(path)).resolve())
+        url = self.links(self.base / unquote(path))
         if url is None:
             self.refs.missing_links.append(path)
         else:
@@ -93,7 +94,7 @@ class _ReferenceRewriter(Treeprocessor):
         src = element.get("src", "")
         if not _is_local(src):
             return
-        target = (self.base / unquote(src)).resolve()
+        target = Path(os.path.normpath(self.base / unquote(src)))
         if target.is_file():
             self.refs.images.append(target)
             element.set("src", self.images(target))
@@ -166,9 +167,7 @@ class Renderer:
             series = {
                 "name": article.series_name,
                 "total": len(parts),
-                "parts": [
-                    (p, None if p.path == article.path else links(p.path.resolve())) for p in parts
-                ],
+                "parts": [(p, None if p.path == article.path else links(p.path)) for p in parts],
             }
         html = self._render(
             "post.html",
