@@ -91,3 +91,18 @@ def wp(wordpress_site):
     """The real WordPress, emptied of what earlier tests published."""
     wordpress_site.reset()
     return wordpress_site
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (Debian's chromium + chromium-driver)."""
+    from .webdriver import Browser, missing_binaries
+
+    missing = missing_binaries()
+    if missing:
+        pytest.fail(
+            f"browser tests need {' and '.join(missing)}: run `make test`, which "
+            "installs Debian's chromium and chromium-driver"
+        )
+    with Browser(width=1000, height=1400) as started:
+        yield started

@@ -11,7 +11,7 @@ import pytest
 from cms_sync.preview import PreviewServer
 
 from .conftest import REPO
-from .webdriver import Browser, glyph_widths, missing_binaries
+from .webdriver import glyph_widths
 from .wordpress_site import copy_project
 
 pytestmark = pytest.mark.browser
@@ -21,18 +21,6 @@ PART_1 = "ecommerce-manager-professional-competencies.html"
 TITLE = "একটি ইকমার্স ম্যানেজারের অবশ্যই 7 পেশাদার দক্ষতা থাকতে হবে"
 NOTICE_LABELS = ["ডেটার জন্য দায়বদ্ধ", "ডেটার উদ্দেশ্য", "আইনীকরণ", "তথ্য যোগাযোগ",
                  "ডেটা স্টোরেজ", "অধিকার"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    missing = missing_binaries()
-    if missing:
-        pytest.fail(
-            f"browser tests need {' and '.join(missing)}: run `make test`, which "
-            "installs Debian's chromium and chromium-driver"
-        )
-    with Browser(width=1000, height=1400) as started:
-        yield started
 
 
 @pytest.fixture

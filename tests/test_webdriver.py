@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .webdriver import Browser, glyph_widths, missing_binaries
+from .webdriver import Browser, glyph_widths
 
 pytestmark = pytest.mark.browser
 
@@ -51,17 +51,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    missing = missing_binaries()
-    if missing:
-        pytest.skip(
-            f"browser tests need {' and '.join(missing)} (Debian: chromium, chromium-driver)"
-        )
-    with Browser() as started:
-        yield started
 
 
 def test_find_text_and_click_follow_the_link(browser: Browser, site: str) -> None:
