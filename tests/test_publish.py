@@ -407,3 +407,16 @@ def test_lost_answer_to_a_create_does_not_duplicate_posts(wp, project, monkeypat
     assert set(kinds(report).values()) == {"create"}
     assert sorted(p["slug"] for p in managed(wp)) == ["lost-0", "lost-1", "lost-2"]
     assert calls == [3]
+
+
+def test_paths_limit_the_run_to_those_articles(wp, project):
+    first = project.write("a.md", article("Only this", slug="only-this"))
+    project.write("b.md", article("Not this", slug="not-this"))
+    code, out, err = cms(wp, project, "publish", "--json", str(first))
+    assert code == 0, out + err
+    assert kinds(json.loads(out)) == {"only-this": "create"}
+    assert [p["slug"] for p in managed(wp)] == ["only-this"]
+    # Without the other article's file in the run, the first post is not an orphan either.
+    first.unlink()
+    code, out, _ = cms(wp, project, "plan", "--json", str(project.articles / "b.md"))
+    assert kinds(json.loads(out)) == {"not-this": "create"}

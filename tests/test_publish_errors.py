@@ -133,3 +133,29 @@ def test_user_without_a_capability_is_told_which(ready):
         "administrator for a role with it\n"
     )
     assert all(call.request.method == "GET" for call in responses.calls)
+
+
+@responses.activate
+def test_password_prompt_at_a_terminal_is_hidden(ready, monkeypatch):
+    import cms_sync.credentials
+
+    monkeypatch.setattr(cms_sync.credentials, "interactive", lambda: True)
+    responses.get(SITE + "/", headers={"Link": f'<{SITE}/wp-json/>; rel="https://api.w.org/"'})
+    responses.get(
+        SITE + "/wp-json/wp/v2/users/me",
+        status=401,
+        json={"code": "rest_not_logged_in", "message": "You are not logged in."},
+    )
+    base = {
+        "CMS_SYNC_URL": SITE,
+        "CMS_SYNC_USER": "editor",
+        "CMS_SYNC_APP_PASSWORD": "",
+        "HOME": str(ready.root),
+    }
+    result = CliRunner().invoke(
+        cli, ["--config", str(ready.config), "publish"], env=base, input="typed-secret\n"
+    )
+    assert "Application password for editor at 127.0.0.1: " in result.stderr
+    assert "typed-secret" not in result.output + result.stderr
+    auth = responses.calls[1].request.headers["Authorization"]
+    assert auth == "Basic ZWRpdG9yOnR5cGVkLXNlY3JldA=="  # editor:typed-secret
