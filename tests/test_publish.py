@@ -420,3 +420,35 @@ def test_paths_limit_the_run_to_those_articles(wp, project):
     first.unlink()
     code, out, _ = cms(wp, project, "plan", "--json", str(project.articles / "b.md"))
     assert kinds(json.loads(out)) == {"not-this": "create"}
+
+
+def test_an_authors_run_never_duplicates_an_editors_post(wp, project):
+    project.write("a.md", article("Admin's", "First.", slug="admins-post"))
+    publish_json(wp, project)  # as the Administrator
+    project.write("b.md", article("Author's", slug="authors-post", status="draft"))
+    report = publish_json(wp, project, role="author")
+    assert kinds(report) == {"admins-post": "unchanged", "authors-post": "create"}
+    assert "cannot see other users' unpublished posts" in report["warnings"][0]
+    project.write("a.md", article("Admin's", "Changed.", slug="admins-post"))
+    position = wp.log_position()
+    report = publish_json(wp, project, role="author", expect=1)
+    items = {i["key"]: i for i in report["items"]}
+    assert items["authors-post"]["kind"] == "unchanged"
+    assert items["admins-post"]["kind"] == "error"
+    assert "may not edit it (missing edit_others_posts)" in items["admins-post"]["error"]
+    assert wp.writes_since(position) == []
+    assert sorted(p["slug"] for p in managed(wp)) == ["admins-post", "authors-post"]
+
+
+def test_an_author_reuses_the_notice_pattern_an_editor_published(wp, project):
+    project.write("notice.bn.md", NOTICE_BN)
+    commented(project, "a.md", "editors-commented")
+    publish_json(wp, project)
+    [pattern] = wp.posts(post_type="blocks")
+    commented(project, "b.md", "authors-commented")
+    report = publish_json(wp, project, role="author")
+    assert kinds(report)["notice:bn"] == "unchanged"
+    assert len(wp.posts(post_type="blocks")) == 1
+    [post] = [p for p in managed(wp) if p["slug"] == "authors-commented"]
+    assert f'{{"ref":{pattern["id"]}}}' in post["content"]["raw"]
+    assert "ডেটার জন্য দায়বদ্ধ" in rendered(wp, post["id"], "author")

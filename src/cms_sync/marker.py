@@ -63,6 +63,12 @@ def split(content: str) -> tuple[str, Marker | None]:
     return content[: match.start()], marker
 
 
+def find_last(html: str) -> Marker | None:
+    """The last marker anywhere in ``html`` (rendered content may wrap it in a paragraph)."""
+    found = re.findall(r"<!-- cms-sync:v1 ([^>]*?) -->", html)
+    return split(f"<!-- {PREFIX} {found[-1]} -->")[1] if found else None
+
+
 def join(content: str, marker: Marker) -> str:
     """Content with the marker appended on its own line."""
     return f"{content.rstrip()}\n{marker.comment()}"

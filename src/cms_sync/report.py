@@ -35,7 +35,7 @@ def as_text(report: Report) -> str:
                 "last publish; left alone (use --force to overwrite):",
                 o.diff,
             ]
-    lines += ["", summary(report)]
+    lines += [""] + [f"warning: {w}" for w in report.warnings] + [summary(report)]
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -40,6 +40,15 @@ class Media:
     url: str
 
 
+@dataclass(frozen=True)
+class Foreign:
+    """A managed item of another user: visible, not editable by this one."""
+
+    id: int
+    link: str
+    stamp: marker.Marker
+
+
 @dataclass
 class Site:
     """The site's state as far as this run needs it."""
@@ -52,6 +61,8 @@ class Site:
     term_names: dict[int, str] = field(default_factory=dict)
     media: dict[str, Media] = field(default_factory=dict)  # content hash (12) -> media
     media_hashes: dict[int, str] = field(default_factory=dict)
+    foreign_posts: dict[int, Foreign] = field(default_factory=dict)
+    foreign_patterns: dict[int, Foreign] = field(default_factory=dict)
 
     def login(self) -> dict[str, Any]:
         """Confirm the credentials: a wrong application password is silently anonymous."""
@@ -83,6 +94,24 @@ class Site:
             {"status": "any", "context": "edit", "search": marker.PREFIX, "_fields": POST_FIELDS},
         )
         self.posts = {p["id"]: p for p in found if marker.split(p["content"]["raw"])[1]}
+        self.foreign_posts = self.read_foreign("/wp/v2/posts", self.posts)
+
+    def read_foreign(self, route: str, editable: dict[int, Any]) -> dict[int, Foreign]:
+        """Managed items this user can see but not edit (another user's, for an Author).
+
+        The edit view hides them, so without this look an Author would create a duplicate
+        of every post an Editor published. Their marker says what was last published.
+        """
+        if self.can("edit_others_posts"):
+            return {}
+        found = self.client.get_all(route, {"search": marker.PREFIX, "_fields": "id,link,content"})
+        foreign = {}
+        for item in found:
+            content = item["content"]  # patterns show raw in the view context, posts rendered
+            stamp = marker.find_last(content.get("rendered") or content.get("raw") or "")
+            if item["id"] not in editable and stamp is not None:
+                foreign[item["id"]] = Foreign(item["id"], item.get("link", ""), stamp)
+        return foreign
 
     def read_patterns(self) -> None:
         """Every synced pattern carrying a marker."""
@@ -92,6 +121,7 @@ class Site:
              "_fields": PATTERN_FIELDS},
         )  # fmt: skip
         self.patterns = {b["id"]: b for b in found if marker.split(b["content"]["raw"])[1]}
+        self.foreign_patterns = self.read_foreign("/wp/v2/blocks", self.patterns)
 
     def read_terms(self, wanted: dict[str, set[str]]) -> None:
         """Look up the wanted term names and the terms the managed posts use."""

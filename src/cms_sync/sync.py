@@ -10,6 +10,7 @@ with prune.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,9 +32,9 @@ from cms_sync.posts import (
     sent_fields,
     stored_state,
 )
-from cms_sync.project import Project
+from cms_sync.project import Project, normalized
 from cms_sync.render import Renderer
-from cms_sync.site import CAPABILITY_FOR, Site
+from cms_sync.site import CAPABILITY_FOR, Foreign, Site
 from cms_sync.wordpress import WordPressError
 
 PENDING_LINK = "#cms-sync-pending"
@@ -73,6 +74,7 @@ class Report:
     dry_run: bool
     outcomes: list[Outcome] = field(default_factory=list)
     requests: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -86,8 +88,13 @@ class Report:
         counts: dict[str, int] = {}
         for outcome in self.outcomes:
             counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
-        return {"dry_run": self.dry_run, "requests": self.requests, "counts": counts,
-                "items": [o.as_dict() for o in self.outcomes]}  # fmt: skip
+        return {
+            "dry_run": self.dry_run,
+            "requests": self.requests,
+            "counts": counts,
+            "warnings": self.warnings,
+            "items": [o.as_dict() for o in self.outcomes],
+        }
 
 
 def content_diff(old: str, new: str, name: str) -> str:
@@ -152,8 +159,8 @@ class Sync:
         self.renderer = Renderer(project.config.templates_dir)
         self.articles = project.articles
         if only:
-            wanted = {p.resolve() for p in only}
-            self.articles = [a for a in project.articles if a.path.resolve() in wanted]
+            wanted = {normalized(p) for p in only}
+            self.articles = [a for a in project.articles if normalized(a.path) in wanted]
         self.report = Report(dry_run)
         # progress(label, done, total): called as images upload and batches of writes land.
         self.progress = progress or (lambda _label, _done, _total: None)
@@ -171,9 +178,10 @@ class Sync:
             wanted["categories"].update(article.categories)
             wanted["tags"].update(article.tags)
         self.site.read_terms(wanted)
-        if self.images() or any(p.get("featured_media") for p in self.site.posts.values()):
+        if self.images or any(p.get("featured_media") for p in self.site.posts.values()):
             self.site.read_media()
 
+    @functools.cached_property
     def images(self) -> dict[str, Path]:
         """Every image the selected articles use, by content hash."""
         found: dict[str, Path] = {}
@@ -210,23 +218,31 @@ class Sync:
             f"notice:{lang}", self.relative(notice.path), {"title": title, "content": content}
         )
 
+    @staticmethod
+    def foreign_id(foreign: dict[int, Foreign], lang: str) -> int:
+        return min((f.id for f in foreign.values() if f.stamp.key == f"notice:{lang}"), default=0)
+
     def relative(self, path: Path) -> str:
+        """The source path as the marker records it: relative to the config's folder."""
         try:
-            return str(path.resolve().relative_to(self.project.config.root))
+            return str(normalized(path).relative_to(self.project.config.root))
         except ValueError:
             return str(path)
 
     def desired_posts(self) -> list[Desired]:
         remote = self.remote_posts()
-        by_key = {r.marker.key: r for r in sorted(remote, key=lambda r: -r.id)}
-        by_path = {r.marker.path: r for r in sorted(remote, key=lambda r: -r.id)}
+        known = [(r.id, r.marker, r.link) for r in remote]
+        known += [(f.id, f.stamp, f.link) for f in self.site.foreign_posts.values()]
+        known.sort(key=lambda k: -k[0])  # the oldest post wins, as in plan.match
+        by_key = {stamp.key: url for _, stamp, url in known}
+        by_path = {stamp.path: url for _, stamp, url in known}
 
         def link(target: Path) -> str | None:
             article = self.project.article_at(target)
             if article is None:
                 return None
             found = by_key.get(article.slug) or by_path.get(self.relative(article.path))
-            return found.link if found else PENDING_LINK
+            return found or PENDING_LINK
 
         def image(path: Path) -> str:
             media = self.site.media.get(file_hash(path)[:12])
@@ -236,7 +252,8 @@ class Sync:
 
         def pattern_ref(lang: str) -> str:
             found = patterns.get(f"notice:{lang}")
-            return f'<!-- wp:block {{"ref":{found.id if found else 0}}} /-->'
+            ref = found.id if found else self.foreign_id(self.site.foreign_patterns, lang)
+            return f'<!-- wp:block {{"ref":{ref}}} /-->'
 
         items = []
         for article in self.articles:
@@ -258,6 +275,13 @@ class Sync:
     # -- the run -----------------------------------------------------------------------
     def run(self) -> Report:
         self.read()
+        if not self.site.can("edit_others_posts"):
+            user = self.site.user.get("slug") or self.site.user.get("name")
+            self.report.warnings.append(
+                f"WordPress user '{user}' cannot see other users' unpublished posts (no "
+                "edit_others_posts): an article whose post another user holds as a draft would "
+                "be created again; publish as an Editor to be sure"
+            )
         if not self.dry_run:
             self.prepare()
         if self.pattern_mode:
@@ -269,7 +293,7 @@ class Sync:
     def prepare(self) -> None:
         """Everything posts depend on: media, terms (patterns come in sync_items)."""
         needs = []
-        missing_images = [p for h, p in self.images().items() if h not in self.site.media]
+        missing_images = [p for h, p in self.images.items() if h not in self.site.media]
         if missing_images:
             needs.append("upload media")
         missing_terms = [
@@ -306,16 +330,21 @@ class Sync:
         """Plan and apply creates/updates for one kind of item, in up to three passes."""
         final: dict[str, Outcome] = {}
         created: set[str] = set()
+        failed: set[str] = set()  # refused by WordPress: reported once, not sent again
+        foreign = self.site.foreign_posts if item == "post" else self.site.foreign_patterns
+        desired = self.without_foreign(item, desired, foreign, final)
         for attempt in range(MAX_PASSES):
             actions = plan(desired(), remote(), self.force)
             if self.partial:
                 actions = [a for a in actions if a.kind != "orphan"]
-            writes = [a for a in actions if a.kind in ("create", "update")]
+            writes = [a for a in actions if a.kind in ("create", "update")
+                      and slot(a) not in failed]  # fmt: skip
             if not self.dry_run and any(a.kind == "create" for a in writes):
                 writes = [a for a in writes if a.kind == "create"]  # links first, then updates
             for action in actions:
                 prior = final.get(slot(action))
-                if not (prior and prior.kind in ("create", "update") and action not in writes):
+                if not (prior and prior.kind in ("create", "update", "error")
+                        and action not in writes):  # fmt: skip
                     final[slot(action)] = self.outcome(item, action)
             if self.dry_run or not writes:
                 break
@@ -333,12 +362,50 @@ class Sync:
             for action, result in zip(writes, results, strict=True):
                 if result.kind == "create":
                     created.add(slot(action))
+                elif result.kind == "error":
+                    failed.add(slot(action))
                 final[slot(action)] = result
         for key in created:  # later passes only filled in links, or found the lost creates
             if final[key].kind in ("update", "unchanged"):
                 final[key].kind = "create"
         self.handle_orphans(item, [o for o in final.values() if o.kind == "orphan"])
         self.report.outcomes.extend(final.values())
+
+    def without_foreign(
+        self,
+        item: str,
+        desired: Callable[[], list[Desired]],
+        foreign: dict[int, Foreign],
+        final: dict[str, Outcome],
+    ) -> Callable[[], list[Desired]]:
+        """Leave out the items another user holds: unchanged if their marker says so, else an
+        error (this user may not edit them); never a duplicate."""
+
+        def editable() -> list[Desired]:
+            kept = []
+            for want in desired():
+                held = [
+                    f
+                    for f in sorted(foreign.values(), key=lambda f: f.id)
+                    if f.stamp.key == want.key or f.stamp.path == want.path
+                ]
+                if not held:
+                    kept.append(want)
+                    continue
+                other = held[0]
+                outcome = Outcome("unchanged", item, want.key, other.id, want.path, other.link)
+                if other.stamp.source != want.source_hash:
+                    user = self.site.user.get("slug") or self.site.user.get("name")
+                    outcome.kind = "error"
+                    outcome.error = (
+                        f"{item} {other.id} belongs to another WordPress user and "
+                        f"'{user}' may not edit it (missing edit_others_posts); "
+                        "publish as an Editor"
+                    )
+                final[want.key] = outcome
+            return kept
+
+        return editable
 
     def reread(self, item: str) -> None:
         if item == "post":
