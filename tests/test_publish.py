@@ -452,3 +452,19 @@ def test_an_author_reuses_the_notice_pattern_an_editor_published(wp, project):
     [post] = [p for p in managed(wp) if p["slug"] == "authors-commented"]
     assert f'{{"ref":{pattern["id"]}}}' in post["content"]["raw"]
     assert "ডেটার জন্য দায়বদ্ধ" in rendered(wp, post["id"], "author")
+
+
+def test_a_post_trashed_in_wp_admin_is_a_conflict_not_a_new_post(wp, project):
+    project.write("a.md", article("Trashed", slug="trashed-on-site"))
+    publish_json(wp, project)
+    [post] = managed(wp)
+    wp.api("DELETE", f"/wp/v2/posts/{post['id']}")  # to the trash, as wp-admin does
+    report = publish_json(wp, project, expect=3)
+    [item] = report["items"]
+    assert item["kind"] == "conflict" and "status" in item["changes"]
+    assert [p["id"] for p in wp.posts(status="trash")] == [post["id"]]
+    assert [p for p in managed(wp) if p["status"] != "trash"] == []
+    report = publish_json(wp, project, "--force")
+    restored = wp.api("GET", f"/wp/v2/posts/{post['id']}", params={"context": "edit"})
+    assert (restored["status"], restored["slug"]) == ("publish", "trashed-on-site")
+    assert kinds(publish_json(wp, project)) == {"trashed-on-site": "unchanged"}

@@ -8,7 +8,7 @@ share (term names, image hashes, decoded slugs), so the decision needs no lookup
     site edited since the last publish (stored hash moved), no force  conflict
     site edited and --force, or the source changed since last time . update
     otherwise (the difference is WordPress's own filtering) ........ unchanged
-    a remote item with a marker no source claims ..................... orphan
+    a remote item with a marker no source claims (not in the trash) .. orphan
 """
 
 from __future__ import annotations
@@ -102,5 +102,9 @@ def plan(desired: list[Desired], remote: list[Remote], force: bool = False) -> l
     pairs = match(desired, remote)
     actions = [decide(want, pairs.get(want.key), force) for want in desired]
     claimed = {id(r) for r in pairs.values()}
-    actions += [Action("orphan", None, r) for r in remote if id(r) not in claimed]
+    actions += [
+        Action("orphan", None, r)
+        for r in remote
+        if id(r) not in claimed and r.fields.get("status") != "trash"
+    ]
     return actions

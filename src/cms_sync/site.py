@@ -19,6 +19,7 @@ from cms_sync.posts import PATTERN_FIELDS, POST_FIELDS
 from cms_sync.slugs import wordpress_slug
 from cms_sync.wordpress import Client, WordPressError
 
+STATUSES = "publish,future,draft,pending,private,trash"  # "any" leaves out the trash
 TAXONOMIES = {"categories": "/wp/v2/categories", "tags": "/wp/v2/tags"}
 MEDIA_PREFIX = "cms-sync-"
 _MEDIA_TITLE = re.compile(r"cms-sync-([0-9a-f]{12})")
@@ -88,11 +89,13 @@ class Site:
         return bool((self.user.get("capabilities") or {}).get(capability))
 
     def read_posts(self) -> None:
-        """Every post carrying a marker, in pages of 100 (trash excluded)."""
+        """Every post carrying a marker, in pages of 100, the trash included: a post trashed
+        in wp-admin is an edit to respect (a conflict), not a post to create again."""
         found = self.client.get_all(
             "/wp/v2/posts",
-            {"status": "any", "context": "edit", "search": marker.PREFIX, "_fields": POST_FIELDS},
-        )
+            {"status": STATUSES, "context": "edit", "search": marker.PREFIX,
+             "_fields": POST_FIELDS},
+        )  # fmt: skip
         self.posts = {p["id"]: p for p in found if marker.split(p["content"]["raw"])[1]}
         self.foreign_posts = self.read_foreign("/wp/v2/posts", self.posts)
 
