@@ -468,3 +468,29 @@ def test_a_post_trashed_in_wp_admin_is_a_conflict_not_a_new_post(wp, project):
     restored = wp.api("GET", f"/wp/v2/posts/{post['id']}", params={"context": "edit"})
     assert (restored["status"], restored["slug"]) == ("publish", "trashed-on-site")
     assert kinds(publish_json(wp, project)) == {"trashed-on-site": "unchanged"}
+
+
+TITLES = [
+    "Hello World: Café & Crème!",
+    "Ñandú — el ave más grande (2ª parte)",
+    "একটি ইকমার্স ম্যানেজারের অবশ্যই 7 পেশাদার দক্ষতা থাকতে হবে",
+    "ই-কমার্স: ৭টি দক্ষতা… এবং আরও",
+    "100% «real» straße/Œuvre.v2",
+]
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_predicted_slug_is_what_wordpress_stores(wp, title):
+    from cms_sync.slugs import wordpress_slug
+
+    # WordPress's own slug for the title (published without a slug)...
+    post = wp.api("POST", "/wp/v2/posts", json={"title": title, "status": "publish"})
+    assert unquote(post["slug"]) == wordpress_slug(title)
+    # ...and the slug cms-sync sends is stored as it is.
+    wp.api("DELETE", f"/wp/v2/posts/{post['id']}", params={"force": "true"})
+    sent = wp.api(
+        "POST",
+        "/wp/v2/posts",
+        json={"title": "x", "slug": wordpress_slug(title), "status": "publish"},
+    )
+    assert unquote(sent["slug"]) == wordpress_slug(title)
