@@ -26,8 +26,10 @@ def publish(project, env: dict[str, str], *args: str):
         "CMS_SYNC_APP_PASSWORD": PASSWORD,
         "HOME": str(project.root),
     }
+    options = [a for a in args if a in ("-q", "-v")]  # global options go first
+    rest = [a for a in args if a not in options]
     result = CliRunner().invoke(
-        cli, ["--config", str(project.config), "publish", *args], env={**base, **env}
+        cli, [*options, "--config", str(project.config), "publish", *rest], env={**base, **env}
     )
     assert PASSWORD not in result.output + result.stderr
     return result
@@ -80,7 +82,7 @@ def test_nothing_is_sent_while_an_article_is_invalid(ready):
 
 
 @responses.activate
-def test_maintenance_page_is_one_line_after_retries(ready):
+def test_maintenance_page_is_one_error_line_after_logged_retries(ready):
     responses.get(SITE + "/", headers={"Link": f'<{SITE}/wp-json/>; rel="https://api.w.org/"'})
     responses.get(
         SITE + "/wp-json/wp/v2/users/me",
@@ -90,10 +92,16 @@ def test_maintenance_page_is_one_line_after_retries(ready):
     )
     result = publish(ready, {})
     assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("Error: GET http://127.0.0.1:9/wp-json/wp/v2/users/me")
-    assert "HTML" in result.stderr
+    *retries, error = result.stderr.splitlines()
+    assert (
+        retries
+        == [f"GET {SITE}/wp-json/wp/v2/users/me?context=edit: HTTP 503; retrying in 0 s"] * 4
+    )
+    assert error.startswith(f"Error: GET {SITE}/wp-json/wp/v2/users/me")
+    assert "HTML" in error and "gave up after 4 retries" in error
     assert len(responses.calls) == 1 + 5  # discovery, then the first try and 4 retries
+    quiet = publish(ready, {}, "-q")
+    assert quiet.stderr.count("\n") == 1
 
 
 @responses.activate

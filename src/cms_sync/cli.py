@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 import traceback
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def _debug(ctx: click.Context) -> bool:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Config file (default: cms-sync.toml here or in the nearest parent).",
 )
-@click.option("-v", "--verbose", count=True, help="Say more (repeatable).")
+@click.option("-v", "--verbose", count=True, help="Say more: every HTTP request of publish.")
 @click.option("-q", "--quiet", count=True, help="Say less: only errors.")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 @click.pass_context
@@ -97,6 +98,31 @@ def cli(
       cms-sync check && cms-sync render --out site/
     """
     ctx.obj = Options(config_path, verbose - quiet, debug)
+    # Retries are worth a line in a CI log; -v also shows every HTTP request, -q neither.
+    _log_to_stderr(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (Click's test runner swaps it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def _log_to_stderr(level: int) -> None:
+    """cms-sync's own log lines (not the libraries') on stderr, once per process."""
+    logger = logging.getLogger("cms_sync")
+    logger.setLevel(level)
+    if not logger.handlers:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def _print_findings(options: Options, findings: list[Finding], as_json: bool, strict: bool) -> None:
