@@ -20,7 +20,7 @@ from cms_sync.findings import Finding, has_errors
 from cms_sync.project import Project, load_project
 
 if TYPE_CHECKING:
-    from cms_sync.sync import Report
+    from cms_sync.outcome import Report
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

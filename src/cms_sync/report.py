@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cms_sync.sync import Outcome, Report
+from cms_sync.outcome import Outcome, Report
 
 _VERBS = {
     "create": "created", "update": "updated", "unchanged": "unchanged", "conflict": "conflict(s)",

@@ -9,35 +9,26 @@ with prune.
 
 from __future__ import annotations
 
-import difflib
-import functools
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cms_sync import marker
 from cms_sync.articles import Article
-from cms_sync.build import file_hash, render_post
-from cms_sync.errors import CmsSyncError, ExitCode
-from cms_sync.plan import Action, Desired, Remote, match, plan
+from cms_sync.errors import CmsSyncError
+from cms_sync.items import Items
+from cms_sync.outcome import Outcome, Report, dropped_markup, field_diff
+from cms_sync.plan import Action, Desired, Remote, plan
 from cms_sync.posts import (
     PATTERN_STATE,
     POST_STATE,
-    article_fields,
     post_payload,
-    remote_pattern,
-    remote_post,
     sent_fields,
     stored_state,
 )
 from cms_sync.project import Project, normalized
-from cms_sync.render import Renderer
 from cms_sync.site import CAPABILITY_FOR, Foreign, Site
 from cms_sync.wordpress import WordPressError
-
-PENDING_LINK = "#cms-sync-pending"
 
 
 def slot(action: Action) -> str:
@@ -47,97 +38,6 @@ def slot(action: Action) -> str:
 
 MAX_PASSES = 3
 BATCH_SIZE = 25  # WordPress's limit of sub-requests in one /batch/v1 call
-
-
-@dataclass
-class Outcome:
-    """One line of the report."""
-
-    kind: str  # create, update, unchanged, conflict, orphan, trash, error
-    item: str  # post or pattern
-    key: str
-    id: int = 0  # the WordPress ID, when the item exists there
-    path: str = ""
-    url: str = ""
-    changes: tuple[str, ...] = ()
-    diff: str = ""
-    warning: str = ""
-    error: str = ""
-    affects: tuple[str, ...] = ()  # for a notice pattern: the posts that show it
-
-    def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
-
-
-@dataclass
-class Report:
-    dry_run: bool
-    outcomes: list[Outcome] = field(default_factory=list)
-    requests: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        if any(o.kind == "error" for o in self.outcomes):
-            return ExitCode.ERROR
-        if any(o.kind == "conflict" for o in self.outcomes):
-            return ExitCode.CONFLICT
-        return ExitCode.OK
-
-    def as_dict(self) -> dict[str, object]:
-        counts: dict[str, int] = {}
-        for outcome in self.outcomes:
-            counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
-        return {
-            "dry_run": self.dry_run,
-            "requests": self.requests,
-            "counts": counts,
-            "warnings": self.warnings,
-            "items": [o.as_dict() for o in self.outcomes],
-        }
-
-
-def content_diff(old: str, new: str, name: str) -> str:
-    """A unified diff of a field, line by line (tags split onto lines for HTML)."""
-
-    def lines(text: str) -> list[str]:
-        return re.sub(r">\s*<", ">\n<", text).splitlines()
-
-    return "\n".join(
-        difflib.unified_diff(
-            lines(old), lines(new), f"site/{name}", f"local/{name}", lineterm="", n=1
-        )
-    )
-
-
-def field_diff(action: Action) -> str:
-    assert action.desired is not None and action.remote is not None
-    parts = []
-    for name in action.changes:
-        old, new = action.remote.fields.get(name, ""), action.desired.fields[name]
-        if isinstance(old, str) and isinstance(new, str) and (name == "content" or "\n" in new):
-            parts.append(content_diff(old, new, name))
-        else:
-            parts.append(f"{name}: {old!r} -> {new!r}")
-    return "\n".join(parts)
-
-
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)|\s(style|on[a-z]+)\s*=")
-
-
-def dropped_markup(sent: str, stored: str) -> list[str]:
-    """Elements and attributes present in what was sent but not in what was stored."""
-
-    def found(text: str) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for found_tag in _TAG.finditer(text):
-            tag, attribute = found_tag.groups()
-            name = f"<{tag.lower()}>" if tag else f"{attribute}="
-            counts[name] = counts.get(name, 0) + 1
-        return counts
-
-    before, after = found(sent), found(stored)
-    return sorted(name for name, count in before.items() if after.get(name, 0) < count)
 
 
 class Sync:
@@ -156,7 +56,6 @@ class Sync:
     ) -> None:
         self.project, self.site = project, site
         self.dry_run, self.force, self.prune = dry_run, force, prune
-        self.renderer = Renderer(project.config.templates_dir)
         self.articles = project.articles
         if only:
             wanted = {normalized(p) for p in only}
@@ -166,6 +65,7 @@ class Sync:
         self.progress = progress or (lambda _label, _done, _total: None)
         self.pattern_mode = project.config.notice_mode == "pattern"
         self.partial = only is not None and bool(only)
+        self.items = Items(project, site, self.articles, self.pattern_mode)
 
     # -- reading -----------------------------------------------------------------------
     def read(self) -> None:
@@ -178,99 +78,8 @@ class Sync:
             wanted["categories"].update(article.categories)
             wanted["tags"].update(article.tags)
         self.site.read_terms(wanted)
-        if self.images or any(p.get("featured_media") for p in self.site.posts.values()):
+        if self.items.images or any(p.get("featured_media") for p in self.site.posts.values()):
             self.site.read_media()
-
-    @functools.cached_property
-    def images(self) -> dict[str, Path]:
-        """Every image the selected articles use, by content hash."""
-        found: dict[str, Path] = {}
-        for article in self.articles:
-            _, refs = render_post(self.project, self.renderer, article, lambda _: "", str)
-            paths = list(refs.images)
-            if article.featured_image is not None:
-                paths.append(article.featured_image)
-            for path in paths:
-                found.setdefault(file_hash(path)[:12], path)
-        return found
-
-    # -- desired state -----------------------------------------------------------------
-    def remote_posts(self) -> list[Remote]:
-        items = (
-            remote_post(p, self.site.term_names, self.site.media_hashes)
-            for p in self.site.posts.values()
-        )
-        return [r for r in items if r is not None]
-
-    def remote_patterns(self) -> list[Remote]:
-        items = (remote_pattern(b) for b in self.site.patterns.values())
-        return [r for r in items if r is not None]
-
-    def desired_patterns(self) -> list[Desired]:
-        langs = sorted({a.lang for a in self.articles if self.project.notice_for(a)})
-        return [self.pattern_item(lang) for lang in langs]
-
-    def pattern_item(self, lang: str) -> Desired:
-        notice = self.project.notices[lang]
-        content = "<!-- wp:html -->\n" + self.renderer.notice_html(notice) + "<!-- /wp:html -->"
-        title = f"Comment privacy notice ({lang}) — managed by cms-sync"
-        return Desired(
-            f"notice:{lang}", self.relative(notice.path), {"title": title, "content": content}
-        )
-
-    @staticmethod
-    def foreign_id(foreign: dict[int, Foreign], lang: str) -> int:
-        return min((f.id for f in foreign.values() if f.stamp.key == f"notice:{lang}"), default=0)
-
-    def relative(self, path: Path) -> str:
-        """The source path as the marker records it: relative to the config's folder."""
-        try:
-            return str(normalized(path).relative_to(self.project.config.root))
-        except ValueError:
-            return str(path)
-
-    def desired_posts(self) -> list[Desired]:
-        remote = self.remote_posts()
-        known = [(r.id, r.marker, r.link) for r in remote]
-        known += [(f.id, f.stamp, f.link) for f in self.site.foreign_posts.values()]
-        known.sort(key=lambda k: -k[0])  # the oldest post wins, as in plan.match
-        by_key = {stamp.key: url for _, stamp, url in known}
-        by_path = {stamp.path: url for _, stamp, url in known}
-
-        def link(target: Path) -> str | None:
-            article = self.project.article_at(target)
-            if article is None:
-                return None
-            found = by_key.get(article.slug) or by_path.get(self.relative(article.path))
-            return found or PENDING_LINK
-
-        def image(path: Path) -> str:
-            media = self.site.media.get(file_hash(path)[:12])
-            return media.url if media else f"cms-sync-pending-media:{path.name}"
-
-        patterns = match(self.desired_patterns(), self.remote_patterns())
-
-        def pattern_ref(lang: str) -> str:
-            found = patterns.get(f"notice:{lang}")
-            ref = found.id if found else self.foreign_id(self.site.foreign_patterns, lang)
-            return f'<!-- wp:block {{"ref":{ref}}} /-->'
-
-        items = []
-        for article in self.articles:
-            notice = self.project.notice_for(article)
-            notice_html = pattern_ref(article.lang) if notice and self.pattern_mode else None
-            content, _ = render_post(
-                self.project, self.renderer, article, link, image, notice_html=notice_html
-            )
-            featured = file_hash(article.featured_image)[:12] if article.featured_image else ""
-            items.append(
-                Desired(
-                    article.slug,
-                    self.relative(article.path),
-                    article_fields(article, content, featured),
-                )
-            )
-        return items
 
     # -- the run -----------------------------------------------------------------------
     def run(self) -> Report:
@@ -285,15 +94,15 @@ class Sync:
         if not self.dry_run:
             self.prepare()
         if self.pattern_mode:
-            self.sync_items("pattern", self.desired_patterns, self.remote_patterns)
-        self.sync_items("post", self.desired_posts, self.remote_posts)
+            self.sync_items("pattern", self.items.desired_patterns, self.items.remote_patterns)
+        self.sync_items("post", self.items.desired_posts, self.items.remote_posts)
         self.report.requests = self.site.client.requests_made
         return self.report
 
     def prepare(self) -> None:
         """Everything posts depend on: media, terms (patterns come in sync_items)."""
         needs = []
-        missing_images = [p for h, p in self.images.items() if h not in self.site.media]
+        missing_images = [p for h, p in self.items.images.items() if h not in self.site.media]
         if missing_images:
             needs.append("upload media")
         missing_terms = [

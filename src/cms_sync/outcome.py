@@ -1,0 +1,105 @@
+"""What a publish or plan run did or would do: outcomes, the report, and field diffs.
+
+Plain data and pure functions, shared by sync (which fills the report) and report (which
+prints it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from cms_sync.errors import ExitCode
+from cms_sync.plan import Action
+
+
+@dataclass
+class Outcome:
+    """One line of the report."""
+
+    kind: str  # create, update, unchanged, conflict, orphan, trash, error
+    item: str  # post or pattern
+    key: str
+    id: int = 0  # the WordPress ID, when the item exists there
+    path: str = ""
+    url: str = ""
+    changes: tuple[str, ...] = ()
+    diff: str = ""
+    warning: str = ""
+    error: str = ""
+    affects: tuple[str, ...] = ()  # for a notice pattern: the posts that show it
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    requests: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if any(o.kind == "error" for o in self.outcomes):
+            return ExitCode.ERROR
+        if any(o.kind == "conflict" for o in self.outcomes):
+            return ExitCode.CONFLICT
+        return ExitCode.OK
+
+    def as_dict(self) -> dict[str, object]:
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
+        return {
+            "dry_run": self.dry_run,
+            "requests": self.requests,
+            "counts": counts,
+            "warnings": self.warnings,
+            "items": [o.as_dict() for o in self.outcomes],
+        }
+
+
+def content_diff(old: str, new: str, name: str) -> str:
+    """A unified diff of a field, line by line (tags split onto lines for HTML)."""
+
+    def lines(text: str) -> list[str]:
+        return re.sub(r">\s*<", ">\n<", text).splitlines()
+
+    return "\n".join(
+        difflib.unified_diff(
+            lines(old), lines(new), f"site/{name}", f"local/{name}", lineterm="", n=1
+        )
+    )
+
+
+def field_diff(action: Action) -> str:
+    assert action.desired is not None and action.remote is not None
+    parts = []
+    for name in action.changes:
+        old, new = action.remote.fields.get(name, ""), action.desired.fields[name]
+        if isinstance(old, str) and isinstance(new, str) and (name == "content" or "\n" in new):
+            parts.append(content_diff(old, new, name))
+        else:
+            parts.append(f"{name}: {old!r} -> {new!r}")
+    return "\n".join(parts)
+
+
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)|\s(style|on[a-z]+)\s*=")
+
+
+def dropped_markup(sent: str, stored: str) -> list[str]:
+    """Elements and attributes present in what was sent but not in what was stored."""
+
+    def found(text: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for found_tag in _TAG.finditer(text):
+            tag, attribute = found_tag.groups()
+            name = f"<{tag.lower()}>" if tag else f"{attribute}="
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    before, after = found(sent), found(stored)
+    return sorted(name for name, count in before.items() if after.get(name, 0) < count)
