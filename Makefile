@@ -3,8 +3,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# What the real WordPress (tests, demo) and the browser tests run on.
-DEBIAN_PACKAGES := wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml \
+# What the venv, the real WordPress (tests, demo) and the browser tests need.
+DEBIAN_PACKAGES := python3-venv wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml \
 	php-mbstring mariadb-server chromium chromium-driver fonts-noto-core
 
 .PHONY: all test lint check-debian venv clean demo demo-stop bench
@@ -27,13 +27,13 @@ lint: venv
 	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
-test: venv check-debian lint
+test: check-debian venv lint
 	$(BIN)/pytest
 
-bench: venv check-debian
+bench: check-debian venv
 	$(BIN)/python benchmarks/bench.py
 
-demo: venv check-debian
+demo: check-debian venv
 	scripts/demo
 
 demo-stop:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cms_sync.outcome import Outcome, Report
 from cms_sync.report import FOLD_LINES, as_markdown, as_text
-from cms_sync.sync import Outcome, Report
 
 
 def report(*outcomes: Outcome) -> Report:
