@@ -301,7 +301,7 @@ class Sync:
                 )
             )
         (self.site.posts if item == "post" else self.site.patterns)[data["id"]] = data
-        result.url = data.get("link", "")
+        result.url = self.url_of(item, data["id"], data.get("link", ""))
         return result
 
     def fix_marker(
@@ -327,6 +327,13 @@ class Sync:
             needs.append("edit published posts")
         return needs
 
+    def url_of(self, item: str, item_id: int, link: str) -> str:
+        """Where a person looks at the item: a post's permalink, a pattern's editor (synced
+        patterns have no public page)."""
+        if item == "pattern":
+            return f"{self.site.client.site_url}/wp-admin/post.php?post={item_id}&action=edit"
+        return link
+
     def outcome(self, item: str, action: Action) -> Outcome:
         remote, desired = action.remote, action.desired
         result = Outcome(
@@ -335,7 +342,7 @@ class Sync:
             action.key,
             remote.id if remote else 0,
             path=desired.path if desired else (remote.marker.path if remote else ""),
-            url=remote.link if remote else "",
+            url=self.url_of(item, remote.id, remote.link) if remote else "",
             changes=action.changes,
         )
         if action.kind in ("update", "conflict") and remote is not None:
