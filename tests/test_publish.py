@@ -494,3 +494,24 @@ def test_predicted_slug_is_what_wordpress_stores(wp, title):
         json={"title": "x", "slug": wordpress_slug(title), "status": "publish"},
     )
     assert unquote(sent["slug"]) == wordpress_slug(title)
+
+
+def test_prune_whose_first_answer_was_lost_still_counts_as_trashed(wp, project, monkeypatch):
+    from cms_sync.wordpress import Client
+
+    project.write("keep.md", article("Keep", slug="lost-delete-keep"))
+    gone = project.write("gone.md", article("Gone", slug="lost-delete-gone"))
+    publish_json(wp, project)
+    gone.unlink()
+    original = Client.batch
+
+    def delete_twice(self, requests):
+        if requests[0]["method"] != "DELETE":
+            return original(self, requests)
+        original(self, requests)  # WordPress trashes the post; pretend the answer was lost
+        return original(self, requests)  # the retry: 410 rest_already_trashed
+
+    monkeypatch.setattr(Client, "batch", delete_twice)
+    report = publish_json(wp, project, "--prune")
+    assert kinds(report)["lost-delete-gone"] == "trash"
+    assert [p["slug"] for p in wp.posts(status="trash")] == ["lost-delete-gone__trashed"]

@@ -112,6 +112,12 @@ def markdown_to_html(
     return md.convert(text), refs
 
 
+def localized_digits(number: int, labels: dict[str, Any]) -> str:
+    """``number`` written with the language's digits (``digits:`` in its labels file)."""
+    digits = str(labels.get("digits", "0123456789"))
+    return str(number).translate(str.maketrans("0123456789", digits))
+
+
 class Renderer:
     """Compose post content with the project's templates."""
 
@@ -126,6 +132,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._labels: dict[str, dict[str, Any]] = {}
+        self.env.filters["digits"] = localized_digits
 
     def labels(self, lang: str) -> dict[str, Any]:
         """Visible texts for ``lang`` from templates/i18n/<lang>.yaml (falls back to en)."""

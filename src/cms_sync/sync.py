@@ -364,8 +364,10 @@ class Sync:
             [{"method": "DELETE", "path": f"{route}/{o.id}"} for o in orphans]
         )
         for outcome, answer in zip(orphans, answers, strict=True):
-            if answer.get("status") == 200:
+            body = answer.get("body") or {}
+            # 410 already trashed: a retried DELETE whose first answer was lost.
+            if answer.get("status") == 200 or body.get("code") == "rest_already_trashed":
                 outcome.kind = "trash"
             else:
                 outcome.kind = "error"
-                outcome.error = str((answer.get("body") or {}).get("message", "not trashed"))
+                outcome.error = str(body.get("message", "not trashed"))
