@@ -7,6 +7,7 @@ media-library URLs instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 from pathlib import Path
@@ -26,6 +27,18 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def content_id(path: Path) -> str:
+    """Short content hash naming an image in outputs and on the site (12 hex digits)."""
+    stat = path.stat()
+    return _content_id(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _content_id(path: Path, _mtime_ns: int, _size: int) -> str:
+    # Keyed on mtime and size too, so a saved image (preview) is hashed again.
+    return file_hash(path)[:12]
+
+
 def local_name(article: Article) -> str:
     """File name of an article's page in a render or preview output."""
     return f"{article.slug}.html"
@@ -43,7 +56,7 @@ def local_links(project: Project) -> LinkResolver:
 
 def media_name(image: Path) -> str:
     """Name of an image in an output's media/ folder: content hash + original name."""
-    return f"{file_hash(image)[:12]}-{image.name}"
+    return f"{content_id(image)}-{image.name}"
 
 
 def local_image(image: Path) -> str:

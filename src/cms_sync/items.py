@@ -11,7 +11,7 @@ import functools
 from pathlib import Path
 
 from cms_sync.articles import Article
-from cms_sync.build import file_hash, render_post
+from cms_sync.build import content_id, render_post
 from cms_sync.plan import Desired, Remote, match
 from cms_sync.posts import article_fields, remote_pattern, remote_post
 from cms_sync.project import Project, normalized
@@ -41,7 +41,7 @@ class Items:
             if article.featured_image is not None:
                 paths.append(article.featured_image)
             for path in paths:
-                found.setdefault(file_hash(path)[:12], path)
+                found.setdefault(content_id(path), path)
         return found
 
     # -- desired state -----------------------------------------------------------------
@@ -95,7 +95,7 @@ class Items:
             return found or PENDING_LINK
 
         def image(path: Path) -> str:
-            media = self.site.media.get(file_hash(path)[:12])
+            media = self.site.media.get(content_id(path))
             return media.url if media else f"cms-sync-pending-media:{path.name}"
 
         patterns = match(self.desired_patterns(), self.remote_patterns())
@@ -112,7 +112,7 @@ class Items:
             content, _ = render_post(
                 self.project, self.renderer, article, link, image, notice_html=notice_html
             )
-            featured = file_hash(article.featured_image)[:12] if article.featured_image else ""
+            featured = content_id(article.featured_image) if article.featured_image else ""
             items.append(
                 Desired(
                     article.slug,

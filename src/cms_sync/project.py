@@ -12,7 +12,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 from cms_sync.articles import Article, build_article
 from cms_sync.config import Config
@@ -173,11 +172,11 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
             )
         )
 
-    def link(target: Path) -> str | None:
-        found = project.article_at(target)
-        return None if found is None else quote(found.slug) + ".html"
+    # Only whether each target exists matters here; render and publish choose the URLs.
+    def exists(target: Path) -> str | None:
+        return "" if project.article_at(target) else None
 
-    _, refs = markdown_to_html(article.body, article.path.parent, link, lambda p: p.name)
+    _, refs = markdown_to_html(article.body, article.path.parent, exists, lambda p: p.name)
     for target in refs.missing_images:
         findings.append(
             Finding(

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from cms_sync import marker
-from cms_sync.build import file_hash
+from cms_sync.build import content_id
 from cms_sync.posts import PATTERN_FIELDS, POST_FIELDS
 from cms_sync.slugs import wordpress_slug
 from cms_sync.wordpress import Client, WordPressError
 
 STATUSES = "publish,future,draft,pending,private,trash"  # "any" leaves out the trash
+ROUTES = {"post": "/wp/v2/posts", "pattern": "/wp/v2/blocks"}  # by kind of managed item
 TAXONOMIES = {"categories": "/wp/v2/categories", "tags": "/wp/v2/tags"}
 MEDIA_PREFIX = "cms-sync-"
 _MEDIA_TITLE = re.compile(r"cms-sync-([0-9a-f]{12})")
@@ -85,6 +86,10 @@ class Site:
         caps = self.user.get("capabilities") or {}
         return [need for need in needs if not caps.get(CAPABILITY_FOR[need])]
 
+    @property
+    def user_name(self) -> str:
+        return str(self.user.get("slug") or self.user.get("name") or "")
+
     def can(self, capability: str) -> bool:
         return bool((self.user.get("capabilities") or {}).get(capability))
 
@@ -92,12 +97,12 @@ class Site:
         """Every post carrying a marker, in pages of 100, the trash included: a post trashed
         in wp-admin is an edit to respect (a conflict), not a post to create again."""
         found = self.client.get_all(
-            "/wp/v2/posts",
+            ROUTES["post"],
             {"status": STATUSES, "context": "edit", "search": marker.PREFIX,
              "_fields": POST_FIELDS},
         )  # fmt: skip
         self.posts = {p["id"]: p for p in found if marker.split(p["content"]["raw"])[1]}
-        self.foreign_posts = self.read_foreign("/wp/v2/posts", self.posts)
+        self.foreign_posts = self.read_foreign(ROUTES["post"], self.posts)
 
     def read_foreign(self, route: str, editable: dict[int, Any]) -> dict[int, Foreign]:
         """Managed items this user can see but not edit (another user's, for an Author).
@@ -119,12 +124,12 @@ class Site:
     def read_patterns(self) -> None:
         """Every synced pattern carrying a marker."""
         found = self.client.get_all(
-            "/wp/v2/blocks",
+            ROUTES["pattern"],
             {"status": "any", "context": "edit", "search": marker.PREFIX,
              "_fields": PATTERN_FIELDS},
         )  # fmt: skip
         self.patterns = {b["id"]: b for b in found if marker.split(b["content"]["raw"])[1]}
-        self.foreign_patterns = self.read_foreign("/wp/v2/blocks", self.patterns)
+        self.foreign_patterns = self.read_foreign(ROUTES["pattern"], self.patterns)
 
     def read_terms(self, wanted: dict[str, set[str]]) -> None:
         """Look up the wanted term names and the terms the managed posts use."""
@@ -156,12 +161,15 @@ class Site:
 
     def upload(self, path: Path) -> Media:
         """Upload an image once: look again before retrying, uploads are not idempotent."""
-        digest = file_hash(path)[:12]
+        digest = content_id(path)
         if digest in self.media:
             return self.media[digest]
         try:
             item = self.client.upload_media(path, f"{MEDIA_PREFIX}{digest}-{path.name}")
-        except WordPressError:
+        except WordPressError as exc:
+            if exc.status is not None and exc.status < 500:
+                raise  # refused: uploading again would be refused too
+            # The answer was lost; WordPress may have stored the file: look before retrying.
             self.read_media()
             if digest in self.media:
                 return self.media[digest]

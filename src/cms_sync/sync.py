@@ -27,7 +27,7 @@ from cms_sync.posts import (
     stored_state,
 )
 from cms_sync.project import Project, normalized
-from cms_sync.site import CAPABILITY_FOR, Foreign, Site
+from cms_sync.site import CAPABILITY_FOR, ROUTES, Foreign, Site
 from cms_sync.wordpress import WordPressError
 
 
@@ -85,11 +85,10 @@ class Sync:
     def run(self) -> Report:
         self.read()
         if not self.site.can("edit_others_posts"):
-            user = self.site.user.get("slug") or self.site.user.get("name")
             self.report.warnings.append(
-                f"WordPress user '{user}' cannot see other users' unpublished posts (no "
-                "edit_others_posts): an article whose post another user holds as a draft would "
-                "be created again; publish as an Editor to be sure"
+                f"WordPress user '{self.site.user_name}' cannot see other users' unpublished "
+                "posts (no edit_others_posts): an article whose post another user holds as a "
+                "draft would be created again; publish as an Editor to be sure"
             )
         if not self.dry_run:
             self.prepare()
@@ -124,9 +123,8 @@ class Sync:
     def require(self, needs: list[str]) -> None:
         missing = self.site.missing_capabilities(needs)
         if missing:
-            user = self.site.user.get("slug") or self.site.user.get("name")
             raise CmsSyncError(
-                f"WordPress user '{user}' may not "
+                f"WordPress user '{self.site.user_name}' may not "
                 + ", ".join(missing)
                 + " (missing "
                 + ", ".join(sorted({CAPABILITY_FOR[need] for need in missing}))
@@ -204,11 +202,10 @@ class Sync:
                 other = held[0]
                 outcome = Outcome("unchanged", item, want.key, other.id, want.path, other.link)
                 if other.stamp.source != want.source_hash:
-                    user = self.site.user.get("slug") or self.site.user.get("name")
                     outcome.kind = "error"
                     outcome.error = (
                         f"{item} {other.id} belongs to another WordPress user and "
-                        f"'{user}' may not edit it (missing edit_others_posts); "
+                        f"'{self.site.user_name}' may not edit it (missing edit_others_posts); "
                         "publish as an Editor"
                     )
                 final[want.key] = outcome
@@ -232,7 +229,6 @@ class Sync:
                 "content": desired.fields["content"],
                 "status": "publish",
             }
-            stored = marker.state_hash(stored_state(body, PATTERN_STATE))
         else:
             article = self.article(desired.key)
             ids = {
@@ -255,7 +251,7 @@ class Sync:
 
     def write(self, item: str, writes: list[Action]) -> list[Outcome]:
         """Send the writes in batches; check what WordPress stored against what was sent."""
-        route = "/wp/v2/posts" if item == "post" else "/wp/v2/blocks"
+        route = ROUTES[item]
         bodies = [self.payload(item, a) for a in writes]
         requests = [
             {
@@ -288,7 +284,7 @@ class Sync:
         keys = sent_fields(body, PATTERN_STATE if item == "pattern" else POST_STATE)
         sent, stored = stored_state(body, keys), stored_state(data, keys)
         if sent != stored:
-            data = self.fix_marker(route, data, body, keys)
+            data = self.fix_marker(route, data, keys)
             dropped = dropped_markup(str(sent["content"]), str(stored["content"]))
             changed = [k for k in sent if sent[k] != stored[k]]
             result.warning = (
@@ -304,9 +300,7 @@ class Sync:
         result.url = self.url_of(item, data["id"], data.get("link", ""))
         return result
 
-    def fix_marker(
-        self, route: str, data: dict[str, Any], body: dict[str, Any], keys: tuple[str, ...]
-    ) -> dict[str, Any]:
+    def fix_marker(self, route: str, data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
         """Record in the marker what WordPress really stored, so the next run is a no-op."""
         content, old = marker.split(data["content"]["raw"])
         assert old is not None
@@ -359,7 +353,7 @@ class Sync:
         if not (self.prune and orphans) or self.dry_run:
             return
         self.require(["trash posts"])
-        route = "/wp/v2/posts" if item == "post" else "/wp/v2/blocks"
+        route = ROUTES[item]
         answers = self.site.client.batch(
             [{"method": "DELETE", "path": f"{route}/{o.id}"} for o in orphans]
         )
