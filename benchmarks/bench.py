@@ -28,8 +28,7 @@ from cms_sync.config import load_config
 from cms_sync.credentials import Credentials
 from cms_sync.preview import PreviewServer
 from cms_sync.project import load_project
-from cms_sync.site import Site
-from cms_sync.sync import Sync
+from cms_sync.publish import publish as run_publish
 from cms_sync.wordpress import Client
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,7 +55,7 @@ def publish(config_path: Path, creds: Credentials, url: str) -> tuple[int, float
     started = time.perf_counter()
     project, _ = load_project(load_config(config_path))
     client = Client(url, creds.user, creds.password)
-    Sync(project, Site(client)).run()
+    run_publish(project, client)
     return client.requests_made, time.perf_counter() - started
 
 

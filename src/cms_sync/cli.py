@@ -285,8 +285,7 @@ def _sync(
 ) -> Report:
     """Validate everything, then connect and run the sync; nothing is sent before."""
     from cms_sync.credentials import resolve
-    from cms_sync.site import Site
-    from cms_sync.sync import Sync
+    from cms_sync.publish import publish
     from cms_sync.wordpress import Client
 
     project = _checked_project(options)
@@ -296,16 +295,15 @@ def _sync(
     creds = resolve(config.site_url, config.user)
     client = Client(config.site_url, creds.user, creds.password)
     show_progress = sys.stderr.isatty() and options.verbosity >= 0
-    sync = Sync(
+    return publish(
         project,
-        Site(client),
+        client,
         dry_run=dry_run,
         force=force,
         prune=prune,
         only=list(paths) or None,
         progress=_progress_bar if show_progress else None,
     )
-    return sync.run()
 
 
 def _progress_bar(label: str, done: int, total: int) -> None:

@@ -83,6 +83,7 @@ class Client:
         max_retries: int = 4,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
     ) -> None:
         self.site_url = site_url.rstrip("/")
         _check_site_url(self.site_url)
@@ -99,7 +100,8 @@ class Client:
         self._password = password  # kept only to scrub it from messages
         self._root: str | None = None
         self._batch_ok = True
-        self._session = requests.Session()
+        # A test may hand in a session whose transport is a fake WordPress.
+        self._session = session or requests.Session()
         self._session.headers.update(
             {"User-Agent": f"cms-sync/{__version__}", "Accept": "application/json"}
         )
