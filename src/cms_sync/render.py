@@ -8,7 +8,10 @@ permalinks and media URLs. Output is deterministic: same input, same bytes.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,23 +48,20 @@ def _is_local(url: str) -> bool:
     return not (parts.scheme or parts.netloc or url.startswith(("#", "/")))
 
 
-class _ReferenceRewriter(Treeprocessor):
-    """Point local links and images at their targets; fold soft line breaks.
+class _ReferenceRecorder(Treeprocessor):
+    """Put a numbered token where each local link and image goes; fold soft line breaks.
 
-    Soft line breaks become spaces because WordPress's wpautop turns a newline
-    inside a paragraph into ``<br />`` when the post is shown.
+    The tokens are filled in by :meth:`Converted.resolve`, so one conversion serves
+    every resolver (check, render, preview, each pass of a publish). Soft line breaks
+    become spaces because WordPress's wpautop turns a newline inside a paragraph into
+    ``<br />`` when the post is shown.
     """
 
     def __init__(
-        self,
-        md: markdown.Markdown,
-        base: Path,
-        links: LinkResolver,
-        images: ImageResolver,
-        refs: References,
+        self, md: markdown.Markdown, base: Path, token: str, refs: list[_Reference]
     ) -> None:
         super().__init__(md)
-        self.base, self.links, self.images, self.refs = base, links, images, refs
+        self.base, self.token, self.refs = base, token, refs
 
     def run(self, root: ET.Element) -> None:
         self._walk(root, in_pre=False)
@@ -69,9 +69,9 @@ class _ReferenceRewriter(Treeprocessor):
     def _walk(self, element: ET.Element, in_pre: bool) -> None:
         in_pre = in_pre or element.tag == "pre"
         if element.tag == "a":
-            self._rewrite_link(element)
+            self._record(element, "href", is_image=False)
         elif element.tag == "img":
-            self._rewrite_image(element)
+            self._record(element, "src", is_image=True)
         for child in element:
             self._walk(child, in_pre)
             if not in_pre and child.tail:
@@ -79,37 +79,80 @@ class _ReferenceRewriter(Treeprocessor):
         if not in_pre and element.text:
             element.text = element.text.replace("\n", " ")
 
-    def _rewrite_link(self, element: ET.Element) -> None:
-        href = element.get("href", "")
-        path, _, fragment = href.partition("#")
-        if not _is_local(href) or not path.endswith(".md"):
+    def _record(self, element: ET.Element, attribute: str, *, is_image: bool) -> None:
+        value = element.get(attribute, "")
+        path, _, fragment = value.partition("#")
+        if not _is_local(value) or not (is_image or path.endswith(".md")):
             return
-        url = self.links(self.base / unquote(path))
-        if url is None:
-            self.refs.missing_links.append(path)
-        else:
-            element.set("href", url + (f"#{fragment}" if fragment else ""))
+        target = self.base / unquote(value if is_image else path)
+        fragment = "" if is_image else fragment
+        self.refs.append(_Reference(Path(os.path.normpath(target)), value, fragment, is_image))
+        element.set(attribute, f"{self.token}{len(self.refs) - 1};")
 
-    def _rewrite_image(self, element: ET.Element) -> None:
-        src = element.get("src", "")
-        if not _is_local(src):
-            return
-        target = Path(os.path.normpath(self.base / unquote(src)))
-        if target.is_file():
-            self.refs.images.append(target)
-            element.set("src", self.images(target))
-        else:
-            self.refs.missing_images.append(src)
+
+_AMP = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[a-z0-9]+);)", re.I)
+
+
+@dataclass(frozen=True)
+class _Reference:
+    target: Path  # the file pointed at
+    original: str  # the attribute as written, kept when the target is missing
+    fragment: str  # a link's "#..." part
+    is_image: bool
+
+
+def _attribute(text: str) -> str:
+    """Escape a URL for an attribute as Python-Markdown's serializer does."""
+    text = _AMP.sub("&amp;", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A markdown body converted once, with a token where each local reference goes."""
+
+    html: str
+    token: str  # "cms-sync-ref-<digest of the text>:", so no article can contain it by chance
+    refs: tuple[_Reference, ...]
+
+    def resolve(self, links: LinkResolver, images: ImageResolver) -> tuple[str, References]:
+        """The HTML with links and images pointed where ``links`` and ``images`` say."""
+        found = References()
+
+        def fill(match: re.Match[str]) -> str:
+            ref = self.refs[int(match.group(1))]
+            if ref.is_image:
+                if not ref.target.is_file():  # looked at now: preview sees new files
+                    found.missing_images.append(ref.original)
+                    return _attribute(ref.original)
+                found.images.append(ref.target)
+                return _attribute(images(ref.target))
+            url = links(ref.target)
+            if url is None:
+                found.missing_links.append(ref.original.partition("#")[0])
+                return _attribute(ref.original)
+            return _attribute(url + (f"#{ref.fragment}" if ref.fragment else ""))
+
+        if not self.refs:
+            return self.html, found
+        return re.sub(re.escape(self.token) + r"(\d+);", fill, self.html), found
+
+
+@functools.lru_cache(maxsize=4096)
+def convert(text: str, base: Path) -> Converted:
+    """Convert markdown once per content: cached by the text and the folder it lives in."""
+    refs: list[_Reference] = []
+    token = f"cms-sync-ref-{hashlib.sha256(text.encode()).hexdigest()[:12]}:"
+    md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    md.treeprocessors.register(_ReferenceRecorder(md, base, token, refs), "cms-refs", 15)
+    return Converted(md.convert(text), token, tuple(refs))
 
 
 def markdown_to_html(
     text: str, base: Path, links: LinkResolver, images: ImageResolver
 ) -> tuple[str, References]:
     """Convert markdown to HTML, resolving local links and images against ``base``."""
-    refs = References()
-    md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-    md.treeprocessors.register(_ReferenceRewriter(md, base, links, images, refs), "cms-refs", 15)
-    return md.convert(text), refs
+    return convert(text, base).resolve(links, images)
 
 
 def localized_digits(number: int, labels: dict[str, Any]) -> str:
