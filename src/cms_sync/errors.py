@@ -36,9 +36,3 @@ class ConfigError(CmsSyncError):
 
 class ValidationFailed(CmsSyncError):
     """Articles or notices did not validate; the findings were already printed."""
-
-
-class ConflictError(CmsSyncError):
-    """A post was edited in WordPress after the last publish."""
-
-    exit_code = ExitCode.CONFLICT

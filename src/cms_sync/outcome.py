@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from cms_sync.errors import ExitCode
+from cms_sync.item_types import ItemType
 from cms_sync.plan import Action
+from cms_sync.snapshot import Snapshot
 
 
 @dataclass
@@ -60,6 +62,39 @@ class Report:
             "warnings": self.warnings,
             "items": [o.as_dict() for o in self.outcomes],
         }
+
+
+def outcome_of(
+    item_type: ItemType, action: Action, snapshot: Snapshot, affects: tuple[str, ...] = ()
+) -> Outcome:
+    """The report line of a planned action (before anything is written)."""
+    remote, desired, other = action.remote, action.desired, action.holder
+    if other is not None and desired is not None:  # another user's item
+        result = Outcome(
+            "unchanged", item_type.name, action.key, other.id, desired.path, other.link
+        )
+        if action.kind == "held":
+            result.kind = "error"
+            result.error = (
+                f"{item_type.name} {other.id} belongs to another WordPress user and "
+                f"'{snapshot.user.name}' may not edit it (missing edit_others_posts); "
+                "publish as an Editor"
+            )
+        return result
+    result = Outcome(
+        action.kind,
+        item_type.name,
+        action.key,
+        remote.id if remote else 0,
+        path=desired.path if desired else (remote.marker.path if remote else ""),
+        url=item_type.url(snapshot.site_url, remote.id, remote.link) if remote else "",
+        changes=action.changes,
+    )
+    if action.kind in ("update", "conflict") and remote is not None:
+        result.diff = field_diff(action)
+    if action.kind in ("create", "update", "conflict"):
+        result.affects = affects
+    return result
 
 
 def content_diff(old: str, new: str, name: str) -> str:

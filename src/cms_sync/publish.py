@@ -1,17 +1,33 @@
-"""The one entry point of a publish or plan run, used by the CLI, the tests and the benchmark."""
+"""One publish (or plan) run, in one direction: read the site, decide, write, report.
+
+    articles ─► desired items ─┐
+    site.read() ─► snapshot ───┴─► plan (pure) ─► apply (batched writes) ─► report
+
+Links to a post created in this run are filled in by a second pass, once its
+permalink exists: creates go first, then the plan is made again from the snapshot
+that holds the new posts. Conflicts are reported and left alone; orphans are
+trashed only with ``prune``. This is the entry point of the CLI, the tests and the
+benchmark.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from cms_sync.outcome import Report
-from cms_sync.project import Project
+from cms_sync import apply
+from cms_sync.desired import DesiredItems
+from cms_sync.item_types import PATTERN, POST, ItemType
+from cms_sync.items import Desired
+from cms_sync.outcome import Outcome, Report, outcome_of
+from cms_sync.plan import WRITES, Action, plan
+from cms_sync.project import Project, normalized
 from cms_sync.site import Site
-from cms_sync.sync import Sync
-from cms_sync.wordpress import Client
+from cms_sync.snapshot import Snapshot
+from cms_sync.wordpress import Client, WordPressError
 
 Progress = Callable[[str, int, int], None]
+MAX_PASSES = 3
 
 
 def publish(
@@ -29,13 +45,147 @@ def publish(
     ``only`` limits the run to those article files (no orphans are reported then);
     ``progress(label, done, total)`` is told as uploads and batches of writes land.
     """
-    sync = Sync(
-        project,
-        Site(client),
-        dry_run=dry_run,
-        force=force,
-        prune=prune,
-        only=only,
-        progress=progress,
-    )
-    return sync.run()
+    run = _Run(project, Site(client), dry_run, force, prune, only, progress)
+    return run.report_all()
+
+
+class _Run:
+    """The state of one run: the snapshot moves forward as writes land, nothing else."""
+
+    def __init__(
+        self,
+        project: Project,
+        site: Site,
+        dry_run: bool,
+        force: bool,
+        prune: bool,
+        only: list[Path] | None,
+        progress: Progress | None,
+    ) -> None:
+        articles = project.articles
+        if only:
+            wanted = {normalized(p) for p in only}
+            articles = [a for a in articles if normalized(a.path) in wanted]
+        self.site, self.dry_run, self.force, self.prune = site, dry_run, force, prune
+        self.partial = bool(only)
+        self.progress: Progress = progress or (lambda _label, _done, _total: None)
+        pattern_mode = project.config.notice_mode == "pattern"
+        self.desired = DesiredItems(project, articles, pattern_mode)
+        self.types: list[tuple[ItemType, Callable[[Snapshot], list[Desired]]]] = [
+            (PATTERN, self.desired.patterns),
+            (POST, self.desired.posts),
+        ]
+        if not pattern_mode:
+            self.types = self.types[1:]
+
+    def report_all(self) -> Report:
+        report = Report(self.dry_run)
+        self.snapshot = self.site.read(
+            [t for t, _ in self.types], self.desired.terms(), bool(self.desired.images)
+        )
+        user = self.snapshot.user
+        if not user.can("edit_others_posts"):
+            report.warnings.append(
+                f"WordPress user '{user.name}' cannot see other users' unpublished "
+                "posts (no edit_others_posts): an article whose post another user holds as a "
+                "draft would be created again; publish as an Editor to be sure"
+            )
+        if not self.dry_run:
+            self.prepare()
+        for item_type, desired in self.types:
+            report.outcomes.extend(self.sync(item_type, desired))
+        report.requests = self.site.requests_made
+        return report
+
+    def prepare(self) -> None:
+        """Everything posts depend on: media and terms (patterns are items of their own)."""
+        snapshot, needs = self.snapshot, []
+        images = [p for h, p in self.desired.images.items() if h not in snapshot.media]
+        if images:
+            needs.append("upload media")
+        terms = [
+            (taxonomy, name)
+            for taxonomy, names in self.desired.terms().items()
+            for name in sorted(names)
+            if name.casefold() not in snapshot.term_ids.get(taxonomy, {})
+        ]
+        if terms:
+            needs.append("create categories and tags")
+        snapshot.user.require(needs)
+        for done, path in enumerate(images, 1):
+            snapshot = self.site.upload(path, snapshot)
+            self.progress("images", done, len(images))
+        for taxonomy, name in terms:
+            snapshot = self.site.ensure_term(taxonomy, name, snapshot)
+        self.snapshot = snapshot
+
+    def sync(
+        self, item_type: ItemType, desired: Callable[[Snapshot], list[Desired]]
+    ) -> list[Outcome]:
+        """Plan and write one type of item, in up to three passes; its report lines."""
+        final: dict[str, Outcome] = {}
+        created: set[str] = set()
+        failed: set[str] = set()  # refused by WordPress: reported once, not sent again
+        for attempt in range(MAX_PASSES):
+            actions = plan(
+                desired(self.snapshot),
+                item_type.remotes(self.snapshot),
+                foreign=self.snapshot.foreign.get(item_type.name, {}).values(),
+                force=self.force,
+                orphans=not self.partial,
+            )
+            writes = [a for a in actions if a.kind in WRITES and a.slot not in failed]
+            if not self.dry_run and any(a.kind == "create" for a in writes):
+                writes = [a for a in writes if a.kind == "create"]  # links first, then updates
+            for action in actions:
+                prior = final.get(action.slot)
+                if not (prior and prior.kind in (*WRITES, "error") and action not in writes):
+                    final[action.slot] = self.outcome(item_type, action)
+            if self.dry_run or not writes:
+                break
+            self.snapshot.user.require(self.needs_for(writes))
+            try:
+                results, self.snapshot = apply.write(
+                    self.site,
+                    item_type,
+                    writes,
+                    self.snapshot,
+                    [final[a.slot] for a in writes],
+                    self.progress,
+                )
+            except WordPressError as exc:
+                # A batch is a POST: WordPress may have created items before the answer
+                # was lost. Look at the site again; the next pass skips what exists.
+                if attempt == MAX_PASSES - 1 or (exc.status or 500) < 500:
+                    raise
+                created.update(a.slot for a in writes if a.kind == "create")
+                self.snapshot = self.site.read_items(item_type, self.snapshot)
+                continue
+            for action, result in zip(writes, results, strict=True):
+                final[action.slot] = result
+                if action.kind == "create" and result.kind != "error":
+                    created.add(action.slot)
+                elif result.kind == "error":
+                    failed.add(action.slot)
+        for slot in created:  # later passes only filled in links, or found the lost creates
+            if final[slot].kind in ("update", "unchanged"):
+                final[slot].kind = "create"
+        orphans = [o for o in final.values() if o.kind == "orphan"]
+        if self.prune and orphans and not self.dry_run:
+            self.snapshot.user.require(["trash posts"])
+            apply.trash(self.site, item_type, orphans)
+        return list(final.values())
+
+    def outcome(self, item_type: ItemType, action: Action) -> Outcome:
+        return outcome_of(item_type, action, self.snapshot, self.desired.shown_in(action.key))
+
+    @staticmethod
+    def needs_for(writes: list[Action]) -> list[str]:
+        needs = ["create posts"]
+        if any(
+            a.desired and a.desired.fields.get("status") in ("publish", "private") for a in writes
+        ):
+            needs.append("publish posts")
+        if any(a.remote and a.remote.fields.get("status") == "publish" for a in writes):
+            needs.append("edit published posts")
+        return needs

@@ -1,0 +1,164 @@
+"""What the articles want on the site: desired posts and notice patterns.
+
+A post's content depends on the site (live permalinks of the articles it links to,
+media URLs, the ID of its notice pattern), so it is filled in from a snapshot. The
+markdown of each article is converted once per run (render.convert is cached by the
+text); each pass only fills in the links and composes the templates again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+from pathlib import Path
+
+from cms_sync.articles import Article
+from cms_sync.build import content_id, render_post
+from cms_sync.item_types import PATTERN, POST, normal_status, term_names
+from cms_sync.items import Desired
+from cms_sync.plan import match
+from cms_sync.project import Project, normalized
+from cms_sync.render import Renderer, convert
+from cms_sync.snapshot import Snapshot
+
+PENDING_LINK = "#cms-sync-pending"  # a link to an article whose post is created in this run
+
+
+def date_field(date: dt.datetime) -> tuple[str, str]:
+    """``("date", local)`` for a naive date (site time), ``("date_gmt", utc)`` otherwise."""
+    if date.tzinfo is None:
+        return "date", date.isoformat(timespec="seconds")
+    utc = date.astimezone(dt.UTC).replace(tzinfo=None)
+    return "date_gmt", utc.isoformat(timespec="seconds")
+
+
+def post_fields(article: Article, content: str, image_hash: str) -> dict[str, object]:
+    """The comparable fields an article wants its post to have."""
+    fields: dict[str, object] = {
+        "title": article.title,
+        "content": content.rstrip(),
+        "excerpt": article.excerpt,
+        "status": normal_status(article.status),
+        "slug": article.slug,
+        "tags": term_names(article.tags),
+        "featured_image": image_hash,
+        "comment_status": article.comment_status,
+    }
+    if article.categories:  # none: WordPress files the post under its default category
+        fields["categories"] = term_names(article.categories)
+    if article.date is not None:
+        key, value = date_field(article.date)
+        fields[key] = value
+    return fields
+
+
+class DesiredItems:
+    """The desired items of one run, for the selected ``articles`` of ``project``."""
+
+    def __init__(self, project: Project, articles: list[Article], pattern_mode: bool) -> None:
+        self.project, self.articles, self.pattern_mode = project, articles, pattern_mode
+        self.renderer = Renderer(project.config.templates_dir)
+
+    @functools.cached_property
+    def images(self) -> dict[str, Path]:
+        """Every image the selected articles use, by content hash."""
+        found: dict[str, Path] = {}
+        for article in self.articles:
+            _, refs = convert(article.body, article.path.parent).resolve(lambda _: "", str)
+            paths = list(refs.images)
+            if article.featured_image is not None:
+                paths.append(article.featured_image)
+            for path in paths:
+                found.setdefault(content_id(path), path)
+        return found
+
+    def terms(self) -> dict[str, set[str]]:
+        """The category and tag names the selected articles use (entities decoded)."""
+        return {
+            "categories": {html.unescape(n).strip() for a in self.articles for n in a.categories},
+            "tags": {html.unescape(n).strip() for a in self.articles for n in a.tags},
+        }
+
+    def shown_in(self, key: str) -> tuple[str, ...]:
+        """The posts that show the notice pattern ``key`` (for the report)."""
+        if not key.startswith("notice:"):
+            return ()
+        lang = key.removeprefix("notice:")
+        return tuple(a.slug for a in self.articles if a.lang == lang and self.notice_shown(a))
+
+    def notice_shown(self, article: Article) -> bool:
+        return self.project.notice_for(article) is not None
+
+    def relative(self, path: Path) -> str:
+        """The source path as the marker records it: relative to the config's folder."""
+        try:
+            return str(normalized(path).relative_to(self.project.config.root))
+        except ValueError:
+            return str(path)
+
+    # -- the items --------------------------------------------------------------------
+    def patterns(self, _snapshot: Snapshot | None = None) -> list[Desired]:
+        """One notice pattern per language whose posts show a notice (pattern mode only)."""
+        if not self.pattern_mode:
+            return []
+        langs = sorted({a.lang for a in self.articles if self.notice_shown(a)})
+        return [self._pattern(lang) for lang in langs]
+
+    def _pattern(self, lang: str) -> Desired:
+        notice = self.project.notices[lang]
+        content = "<!-- wp:html -->\n" + self.renderer.notice_html(notice) + "<!-- /wp:html -->"
+        title = f"Comment privacy notice ({lang}) — managed by cms-sync"
+        return Desired(
+            f"notice:{lang}", self.relative(notice.path), {"title": title, "content": content}
+        )
+
+    def posts(self, snapshot: Snapshot) -> list[Desired]:
+        """One desired post per article, its links and images pointing where ``snapshot``
+        says they are now (pending when created later in this run)."""
+        known = [(r.id, r.marker, r.link) for r in POST.remotes(snapshot)]
+        known += [(f.id, f.stamp, f.link) for f in snapshot.foreign.get(POST.name, {}).values()]
+        known.sort(key=lambda k: -k[0])  # the oldest post wins, as in plan.match
+        by_key = {stamp.key: url for _, stamp, url in known}
+        by_path = {stamp.path: url for _, stamp, url in known}
+
+        def link(target: Path) -> str | None:
+            article = self.project.article_at(target)
+            if article is None:
+                return None
+            found = by_key.get(article.slug) or by_path.get(self.relative(article.path))
+            return found or PENDING_LINK
+
+        def image(path: Path) -> str:
+            media = snapshot.media.get(content_id(path))
+            return media.url if media else f"cms-sync-pending-media:{path.name}"
+
+        patterns = match(self.patterns(), PATTERN.remotes(snapshot)) if self.pattern_mode else {}
+        foreign_patterns = snapshot.foreign.get(PATTERN.name, {}).values()
+
+        def pattern_ref(lang: str) -> str:
+            found = patterns.get(f"notice:{lang}")
+            ids = [f.id for f in foreign_patterns if f.stamp.key == f"notice:{lang}"]
+            ref = found.id if found else min(ids, default=0)
+            return f'<!-- wp:block {{"ref":{ref}}} /-->'
+
+        items = []
+        for article in self.articles:
+            shown = self.notice_shown(article) and self.pattern_mode
+            content, _ = render_post(
+                self.project,
+                self.renderer,
+                article,
+                link,
+                image,
+                notice_html=pattern_ref(article.lang) if shown else None,
+            )
+            featured = content_id(article.featured_image) if article.featured_image else ""
+            items.append(
+                Desired(
+                    article.slug,
+                    self.relative(article.path),
+                    post_fields(article, content, featured),
+                )
+            )
+        return items

@@ -1,0 +1,176 @@
+"""What cms-sync manages on a site, one object per type of item (a post, a notice pattern).
+
+Each :class:`ItemType` knows its REST route, its fields and how to build a write's body,
+so plan and apply never ask which type they hold; a new type is one new object.
+
+An item is seen two ways:
+- its *fields*, the comparable view the plan uses: term names, image hashes, decoded slug;
+- its *stored state*, what WordPress keeps verbatim (raw texts and IDs), hashed into the
+  marker after every publish so that an edit made in wp-admin shows as a changed hash.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from cms_sync import marker
+from cms_sync.items import Desired, Remote
+
+if TYPE_CHECKING:
+    from cms_sync.snapshot import Snapshot
+
+Json = Mapping[str, Any]
+
+
+def normal_status(status: str) -> str:
+    """WordPress turns publish-with-a-future-date into future, and future into publish
+    when the date passes: both mean "live at the date"."""
+    return "publish" if status == "future" else status
+
+
+def term_names(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Term names as compared: entities decoded, trimmed, case-folded, sorted, unique."""
+    return sorted({html.unescape(n).strip().casefold() for n in names})
+
+
+def _raw(item: Json, name: str) -> str:
+    value = item.get(name, "")
+    return str(value.get("raw", "") if isinstance(value, dict) else value)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: its name in the plan, its REST name, how it is read and how it is sent."""
+
+    name: str
+    rest: str
+    read: Callable[[Json, Snapshot], object]  # the comparable value, from the site's JSON
+    send: Callable[[object, Snapshot], object] = lambda value, _snapshot: value
+
+
+def _text(rest: str) -> Field:
+    return Field(rest, rest, lambda item, _s: _raw(item, rest))
+
+
+def _terms(taxonomy: str) -> Field:
+    def read(item: Json, snapshot: Snapshot) -> object:
+        return term_names([snapshot.term_names.get(i, f"#{i}") for i in item[taxonomy]])
+
+    def send(names: object, snapshot: Snapshot) -> object:
+        assert isinstance(names, list)
+        return sorted(snapshot.term_ids[taxonomy][n] for n in names)
+
+    return Field(taxonomy, taxonomy, read, send)
+
+
+def _featured_image(item: Json, snapshot: Snapshot) -> object:
+    media = int(item.get("featured_media") or 0)
+    return snapshot.media_hashes.get(media, f"media:{media}") if media else ""
+
+
+def _media_id(image_hash: object, snapshot: Snapshot) -> object:
+    return snapshot.media[str(image_hash)].id if image_hash else 0
+
+
+POST_FIELDS = (
+    _text("title"),
+    Field("content", "content", lambda item, _s: marker.split(_raw(item, "content"))[0].rstrip()),
+    _text("excerpt"),
+    Field("status", "status", lambda item, _s: normal_status(item["status"])),
+    Field("slug", "slug", lambda item, _s: unquote(item["slug"])),
+    _terms("tags"),
+    Field("featured_image", "featured_media", _featured_image, _media_id),
+    _text("comment_status"),
+    _terms("categories"),
+    Field("date", "date", lambda item, _s: item["date"]),
+    Field("date_gmt", "date_gmt", lambda item, _s: item.get("date_gmt") or ""),
+)
+
+
+@dataclass(frozen=True)
+class ItemType:
+    """A type of managed item: where it lives and how it is read and written."""
+
+    name: str  # as the reports say it: "post", "pattern"
+    route: str
+    statuses: str  # the statuses a read asks for
+    fields: tuple[Field, ...]
+    stored: tuple[str, ...]  # REST fields the marker's stored hash covers, in marker order
+    fixed: Mapping[str, object] = field(default_factory=dict)  # sent with every write
+    public: bool = True  # whether readers have a page for it (a pattern has none)
+
+    @property
+    def read_fields(self) -> str:
+        names = ["id", "link", *self.stored, *(f.rest for f in self.fields)]
+        return ",".join(dict.fromkeys(names))
+
+    def url(self, site_url: str, item_id: int, link: str) -> str:
+        """Where a person looks at the item: its permalink, or its editor in wp-admin."""
+        return link if self.public else f"{site_url}/wp-admin/post.php?post={item_id}&action=edit"
+
+    def remote(self, item: Json, snapshot: Snapshot) -> Remote | None:
+        """A managed item as a plan item; None when it carries no marker."""
+        found = marker.split(item["content"]["raw"])[1]
+        if found is None:
+            return None
+        fields = {f.name: f.read(item, snapshot) for f in self.fields}
+        sent = tuple(found.fields.split(",")) if found.fields else self.stored
+        stored_hash = marker.state_hash(stored_state(item, sent))
+        return Remote(item["id"], item.get("link", ""), found, fields, stored_hash)
+
+    def remotes(self, snapshot: Snapshot) -> list[Remote]:
+        items = (self.remote(i, snapshot) for i in snapshot.items[self.name].values())
+        return [r for r in items if r is not None]
+
+    def body(self, desired: Desired, snapshot: Snapshot) -> dict[str, Any]:
+        """The JSON body of a write of ``desired`` (content without the marker)."""
+        by_name = {f.name: f for f in self.fields}
+        body = {by_name[n].rest: by_name[n].send(v, snapshot) for n, v in desired.fields.items()}
+        return {**body, **self.fixed}
+
+    def sent_fields(self, body: Json) -> tuple[str, ...]:
+        """The stored-state fields a body sets (what the marker's hash covers)."""
+        return tuple(name for name in self.stored if name in body)
+
+
+POST = ItemType(
+    "post",
+    "/wp/v2/posts",
+    "publish,future,draft,pending,private,trash",  # "any" leaves out the trash
+    POST_FIELDS,
+    stored=("title", "content", "excerpt", "status", "slug", "categories", "tags",
+            "featured_media", "comment_status"),
+)  # fmt: skip
+PATTERN = ItemType(
+    "pattern",
+    "/wp/v2/blocks",
+    "any",
+    (_text("title"), POST_FIELDS[1]),
+    stored=("title", "content", "status"),
+    fixed={"status": "publish"},
+    public=False,
+)
+ITEM_TYPES = (PATTERN, POST)  # in the order they are written: posts show the patterns
+
+
+def stored_state(item: Json, keys: tuple[str, ...]) -> dict[str, object]:
+    """What WordPress keeps of an item, from a write's body or from the site's JSON."""
+    state: dict[str, object] = {}
+    for name in keys:
+        if name == "content":
+            state[name] = marker.split(_raw(item, name))[0].rstrip()
+        elif name == "status":
+            state[name] = normal_status(_raw(item, name))
+        elif name == "slug":
+            state[name] = unquote(_raw(item, name))
+        elif name in ("categories", "tags"):
+            state[name] = sorted(int(i) for i in item.get(name, []))
+        elif name == "featured_media":
+            state[name] = int(item.get(name) or 0)
+        else:
+            state[name] = _raw(item, name)
+    return state
