@@ -8,9 +8,10 @@ person in wp-admin would change things behind cms-sync's back.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,12 @@ from .conftest import REPO
 
 
 def load_harness() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "local_wordpress", REPO / "scripts" / "local_wordpress.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/wordpress_harness, the package behind scripts/local_wordpress.py (scripts/ is
+    not installed, so it is put on sys.path)."""
+    scripts = str(REPO / "scripts")
+    if scripts not in sys.path:
+        sys.path.append(scripts)
+    return importlib.import_module("wordpress_harness")
 
 
 class WP:
