@@ -8,6 +8,7 @@ Author), the marker is corrected in a second write, so the next run sees no edit
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from cms_sync import marker
@@ -18,7 +19,6 @@ from cms_sync.site import Site
 from cms_sync.snapshot import Snapshot
 
 Progress = Callable[[str, int, int], None]
-BATCH_SIZE = 25  # WordPress's limit of sub-requests in one /batch/v1 call
 
 
 def body_with_marker(item_type: ItemType, action: Action, snapshot: Snapshot) -> dict[str, Any]:
@@ -41,64 +41,54 @@ def body_with_marker(item_type: ItemType, action: Action, snapshot: Snapshot) ->
 def write(
     site: Site,
     item_type: ItemType,
-    actions: list[Action],
+    planned: list[tuple[Action, Outcome]],
     snapshot: Snapshot,
-    results: list[Outcome],
     progress: Progress,
 ) -> tuple[list[Outcome], Snapshot]:
-    """Send the creates and updates of ``actions`` in batches; ``results`` holds their
-    planned outcomes. Returns the outcomes as written and the snapshot with the writes."""
-    bodies = [body_with_marker(item_type, a, snapshot) for a in actions]
+    """Send the planned creates and updates (each with its report line) in batches.
+    Returns the report lines as written and the snapshot with what WordPress stored."""
+    bodies = [body_with_marker(item_type, action, snapshot) for action, _ in planned]
     requests = [
         {
             "method": "PUT" if a.remote else "POST",
             "path": f"{item_type.route}/{a.remote.id}" if a.remote else item_type.route,
             "body": body,
         }
-        for a, body in zip(actions, bodies, strict=True)
+        for (a, _), body in zip(planned, bodies, strict=True)
     ]
-    answers: list[dict[str, Any]] = []
-    for start in range(0, len(requests), BATCH_SIZE):
-        answers += site.batch(requests[start : start + BATCH_SIZE])
-        progress(f"{item_type.name}s", len(answers), len(requests))
+    label = f"{item_type.name}s"
+    answers = site.batch(requests, lambda done: progress(label, done, len(requests)))
     outcomes, stored = [], []
-    for result, body, answer in zip(results, bodies, answers, strict=True):
-        outcome, item = _written(site, item_type, result, body, answer)
-        outcomes.append(outcome)
+    for (_, outcome), body, answer in zip(planned, bodies, answers, strict=True):
+        result, item = _written(site, item_type, outcome, body, answer)
+        outcomes.append(result)
         if item is not None:
             stored.append(item)
     return outcomes, snapshot.with_items(item_type.name, stored)
 
 
 def _written(
-    site: Site, item_type: ItemType, result: Outcome, body: dict[str, Any], answer: dict[str, Any]
+    site: Site, item_type: ItemType, planned: Outcome, body: dict[str, Any], answer: dict[str, Any]
 ) -> tuple[Outcome, dict[str, Any] | None]:
-    """The outcome of one write, and the item as WordPress stored it (None if refused)."""
+    """The report line of one write, and the item as WordPress stored it (None if refused)."""
     data = answer.get("body") or {}
     if answer.get("status") not in (200, 201) or "id" not in data:
-        result.kind = "error"
-        result.error = f"HTTP {answer.get('status')} {data.get('code', '')}: " + str(
+        error = f"HTTP {answer.get('status')} {data.get('code', '')}: " + str(
             data.get("message", "WordPress refused the write")
         )
-        return result, None
+        return replace(planned, kind="error", error=error), None
     keys = item_type.sent_fields(body)
     sent, stored = stored_state(body, keys), stored_state(data, keys)
+    warning = ""
     if sent != stored:
         data = _fix_marker(site, item_type, data, keys)
         dropped = dropped_markup(str(sent["content"]), str(stored["content"]))
         changed = [k for k in sent if sent[k] != stored[k]]
-        result.warning = (
-            "WordPress changed "
-            + ", ".join(changed)
-            + (
-                " (removed " + ", ".join(dropped) + ": the user lacks unfiltered_html)"
-                if dropped
-                else ""
-            )
-        )
-    result.id = data["id"]
-    result.url = item_type.url(site.url, data["id"], data.get("link", ""))
-    return result, data
+        warning = "WordPress changed " + ", ".join(changed)
+        if dropped:
+            warning += " (removed " + ", ".join(dropped) + ": the user lacks unfiltered_html)"
+    url = item_type.url(site.url, data["id"], data.get("link", ""))
+    return replace(planned, id=data["id"], url=url, warning=warning), data
 
 
 def _fix_marker(
@@ -112,16 +102,19 @@ def _fix_marker(
     return site.update(f"{item_type.route}/{data['id']}", {"content": marker.join(content, stamp)})
 
 
-def trash(site: Site, item_type: ItemType, orphans: list[Outcome]) -> None:
-    """Move orphans to the trash (never a permanent delete); their outcomes say how it went."""
+def trash(site: Site, item_type: ItemType, orphans: list[Outcome]) -> list[Outcome]:
+    """Move orphans to the trash (never a permanent delete); their report lines after it."""
     answers = site.batch(
         [{"method": "DELETE", "path": f"{item_type.route}/{o.id}"} for o in orphans]
     )
+    results = []
     for outcome, answer in zip(orphans, answers, strict=True):
         body = answer.get("body") or {}
         # 410 already trashed: a retried DELETE whose first answer was lost.
         if answer.get("status") == 200 or body.get("code") == "rest_already_trashed":
-            outcome.kind = "trash"
+            results.append(replace(outcome, kind="trash"))
         else:
-            outcome.kind = "error"
-            outcome.error = str(body.get("message", "not trashed"))
+            results.append(
+                replace(outcome, kind="error", error=str(body.get("message", "not trashed")))
+            )
+    return results

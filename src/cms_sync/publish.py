@@ -13,6 +13,7 @@ benchmark.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from cms_sync import apply
@@ -145,13 +146,9 @@ class _Run:
                 break
             self.snapshot.user.require(self.needs_for(writes))
             try:
+                planned = [(a, final[a.slot]) for a in writes]
                 results, self.snapshot = apply.write(
-                    self.site,
-                    item_type,
-                    writes,
-                    self.snapshot,
-                    [final[a.slot] for a in writes],
-                    self.progress,
+                    self.site, item_type, planned, self.snapshot, self.progress
                 )
             except WordPressError as exc:
                 # A batch is a POST: WordPress may have created items before the answer
@@ -169,11 +166,12 @@ class _Run:
                     failed.add(action.slot)
         for slot in created:  # later passes only filled in links, or found the lost creates
             if final[slot].kind in ("update", "unchanged"):
-                final[slot].kind = "create"
-        orphans = [o for o in final.values() if o.kind == "orphan"]
+                final[slot] = replace(final[slot], kind="create")
+        orphans = {slot: o for slot, o in final.items() if o.kind == "orphan"}
         if self.prune and orphans and not self.dry_run:
             self.snapshot.user.require(["trash posts"])
-            apply.trash(self.site, item_type, orphans)
+            trashed = apply.trash(self.site, item_type, list(orphans.values()))
+            final.update(zip(orphans, trashed, strict=True))
         return list(final.values())
 
     def outcome(self, item_type: ItemType, action: Action) -> Outcome:

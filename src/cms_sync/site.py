@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -170,9 +170,12 @@ class Site:
             term_id = int(exc.data["term_id"])
         return snapshot.with_term(taxonomy, term_id, name)
 
-    def batch(self, requests: list[Json]) -> list[Json]:
-        """Writes through /batch/v1: one ``{"status", "body"}`` answer per request."""
-        return self._client.batch(requests)
+    def batch(
+        self, requests: list[Json], answered: Callable[[int], None] | None = None
+    ) -> list[Json]:
+        """Writes through /batch/v1: one ``{"status", "body"}`` answer per request;
+        ``answered(count)`` is told as batches land."""
+        return self._client.batch(requests, answered)
 
     def update(self, route: str, body: Json) -> Json:
         """One update (PUT), answered with the item as WordPress stored it."""

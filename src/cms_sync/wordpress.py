@@ -202,15 +202,22 @@ class Client:
 
     # -- batches ------------------------------------------------------------------------
 
-    def batch(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def batch(
+        self,
+        requests: list[dict[str, Any]],
+        answered: Callable[[int], None] | None = None,
+    ) -> list[dict[str, Any]]:
         """Send ``{"method", "path", "body"}`` requests through /batch/v1, 25 at a time.
 
         Returns one ``{"status", "body"}`` per request, in order; a failed request is a
         result, not an exception. Sites that refuse batches get the requests one by one.
+        ``answered(count)`` is told how many requests have their answer after each batch.
         """
         results: list[dict[str, Any]] = []
         for start in range(0, len(requests), BATCH_SIZE):
             results.extend(self._batch_chunk(requests[start : start + BATCH_SIZE]))
+            if answered is not None:
+                answered(len(results))
         return results
 
     def _batch_chunk(self, chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
