@@ -8,14 +8,13 @@ text); each pass only fills in the links and composes the templates again.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import html
 from pathlib import Path
 
 from cms_sync.articles import Article
 from cms_sync.build import content_id, render_post
-from cms_sync.item_types import PATTERN, POST, normal_status, term_names
+from cms_sync.item_types import PATTERN, POST, Wanted
 from cms_sync.items import Desired
 from cms_sync.plan import match
 from cms_sync.project import Project, normalized
@@ -23,34 +22,6 @@ from cms_sync.render import Renderer, convert
 from cms_sync.snapshot import Snapshot
 
 PENDING_LINK = "#cms-sync-pending"  # a link to an article whose post is created in this run
-
-
-def date_field(date: dt.datetime) -> tuple[str, str]:
-    """``("date", local)`` for a naive date (site time), ``("date_gmt", utc)`` otherwise."""
-    if date.tzinfo is None:
-        return "date", date.isoformat(timespec="seconds")
-    utc = date.astimezone(dt.UTC).replace(tzinfo=None)
-    return "date_gmt", utc.isoformat(timespec="seconds")
-
-
-def post_fields(article: Article, content: str, image_hash: str) -> dict[str, object]:
-    """The comparable fields an article wants its post to have."""
-    fields: dict[str, object] = {
-        "title": article.title,
-        "content": content.rstrip(),
-        "excerpt": article.excerpt,
-        "status": normal_status(article.status),
-        "slug": article.slug,
-        "tags": term_names(article.tags),
-        "featured_image": image_hash,
-        "comment_status": article.comment_status,
-    }
-    if article.categories:  # none: WordPress files the post under its default category
-        fields["categories"] = term_names(article.categories)
-    if article.date is not None:
-        key, value = date_field(article.date)
-        fields[key] = value
-    return fields
 
 
 class DesiredItems:
@@ -158,7 +129,7 @@ class DesiredItems:
                 Desired(
                     article.slug,
                     self.relative(article.path),
-                    post_fields(article, content, featured),
+                    POST.wanted(Wanted(article, content, featured)),
                 )
             )
         return items

@@ -11,6 +11,7 @@ An item is seen two ways:
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from cms_sync import marker
+from cms_sync.articles import Article
 from cms_sync.items import Desired, Remote
 
 if TYPE_CHECKING:
@@ -43,20 +45,31 @@ def _raw(item: Json, name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Wanted:
+    """What an article asks of its post, with what only the run knows (content, image)."""
+
+    article: Article
+    content: str
+    image_hash: str
+
+
+@dataclass(frozen=True)
 class Field:
-    """One field: its name in the plan, its REST name, how it is read and how it is sent."""
+    """One field of an item, defined once: its name in the plan, its REST name, how an
+    article sets it (None: left to WordPress), how it is read back and how it is sent."""
 
     name: str
     rest: str
     read: Callable[[Json, Snapshot], object]  # the comparable value, from the site's JSON
+    want: Callable[[Wanted], object | None] = lambda _wanted: None
     send: Callable[[object, Snapshot], object] = lambda value, _snapshot: value
 
 
-def _text(rest: str) -> Field:
-    return Field(rest, rest, lambda item, _s: _raw(item, rest))
+def _text(rest: str, want: Callable[[Wanted], object | None] = lambda _w: None) -> Field:
+    return Field(rest, rest, lambda item, _s: _raw(item, rest), want)
 
 
-def _terms(taxonomy: str) -> Field:
+def _terms(taxonomy: str, want: Callable[[Wanted], object | None]) -> Field:
     def read(item: Json, snapshot: Snapshot) -> object:
         return term_names([snapshot.term_names.get(i, f"#{i}") for i in item[taxonomy]])
 
@@ -64,7 +77,7 @@ def _terms(taxonomy: str) -> Field:
         assert isinstance(names, list)
         return sorted(snapshot.term_ids[taxonomy][n] for n in names)
 
-    return Field(taxonomy, taxonomy, read, send)
+    return Field(taxonomy, taxonomy, read, want, send)
 
 
 def _featured_image(item: Json, snapshot: Snapshot) -> object:
@@ -76,18 +89,49 @@ def _media_id(image_hash: object, snapshot: Snapshot) -> object:
     return snapshot.media[str(image_hash)].id if image_hash else 0
 
 
+def _date(wanted: Wanted, key: str) -> str | None:
+    date = wanted.article.date
+    if date is None or (key == "date") != (date.tzinfo is None):
+        return None
+    return date_value(date)
+
+
+def date_value(date: dt.datetime) -> str:
+    """A naive date as site time (sent as ``date``), an aware one in UTC (``date_gmt``)."""
+    if date.tzinfo is not None:
+        date = date.astimezone(dt.UTC).replace(tzinfo=None)
+    return date.isoformat(timespec="seconds")
+
+
+CONTENT = Field(
+    "content",
+    "content",
+    lambda item, _s: marker.split(_raw(item, "content"))[0].rstrip(),
+    lambda wanted: wanted.content.rstrip(),
+)
 POST_FIELDS = (
-    _text("title"),
-    Field("content", "content", lambda item, _s: marker.split(_raw(item, "content"))[0].rstrip()),
-    _text("excerpt"),
-    Field("status", "status", lambda item, _s: normal_status(item["status"])),
-    Field("slug", "slug", lambda item, _s: unquote(item["slug"])),
-    _terms("tags"),
-    Field("featured_image", "featured_media", _featured_image, _media_id),
-    _text("comment_status"),
-    _terms("categories"),
-    Field("date", "date", lambda item, _s: item["date"]),
-    Field("date_gmt", "date_gmt", lambda item, _s: item.get("date_gmt") or ""),
+    _text("title", lambda w: w.article.title),
+    CONTENT,
+    _text("excerpt", lambda w: w.article.excerpt),
+    Field(
+        "status",
+        "status",
+        lambda item, _s: normal_status(item["status"]),
+        lambda w: normal_status(w.article.status),
+    ),
+    Field("slug", "slug", lambda item, _s: unquote(item["slug"]), lambda w: w.article.slug),
+    _terms("tags", lambda w: term_names(w.article.tags)),
+    Field("featured_image", "featured_media", _featured_image, lambda w: w.image_hash, _media_id),
+    _text("comment_status", lambda w: w.article.comment_status),
+    # No categories: WordPress files the post under its default category.
+    _terms("categories", lambda w: term_names(w.article.categories) or None),
+    Field("date", "date", lambda item, _s: item["date"], lambda w: _date(w, "date")),
+    Field(
+        "date_gmt",
+        "date_gmt",
+        lambda item, _s: item.get("date_gmt") or "",
+        lambda w: _date(w, "date_gmt"),
+    ),
 )
 
 
@@ -122,6 +166,11 @@ class ItemType:
         stored_hash = marker.state_hash(stored_state(item, sent))
         return Remote(item["id"], item.get("link", ""), found, fields, stored_hash)
 
+    def wanted(self, wanted: Wanted) -> dict[str, object]:
+        """The comparable fields an article wants its item to have."""
+        values = ((f.name, f.want(wanted)) for f in self.fields)
+        return {name: value for name, value in values if value is not None}
+
     def remotes(self, snapshot: Snapshot) -> list[Remote]:
         items = (self.remote(i, snapshot) for i in snapshot.items[self.name].values())
         return [r for r in items if r is not None]
@@ -149,7 +198,7 @@ PATTERN = ItemType(
     "pattern",
     "/wp/v2/blocks",
     "any",
-    (_text("title"), POST_FIELDS[1]),
+    (_text("title"), CONTENT),
     stored=("title", "content", "status"),
     fixed={"status": "publish"},
     public=False,
