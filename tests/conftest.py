@@ -7,6 +7,7 @@ import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -73,14 +74,65 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
     return make
 
 
+REQUIRE_TIERS = "CMS_SYNC_REQUIRE_TIERS"  # "1": a tier that cannot run fails (make test, CI)
+WORDPRESS_FIXTURES = {"wordpress_site", "wp"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wordpress-archive",
+        metavar="PATH",
+        default=os.environ.get("CMS_SYNC_WORDPRESS_ARCHIVE") or None,
+        help="run the WordPress tests on this release .tar.gz (tree under wordpress/) instead "
+        "of Debian's /usr/share/wordpress; default: $CMS_SYNC_WORDPRESS_ARCHIVE",
+    )
+
+
+def wordpress_archive(config: pytest.Config) -> Path | None:
+    """The --wordpress-archive path, relative to where pytest was started."""
+    value = config.getoption("wordpress_archive")
+    return (config.invocation_params.dir / value).resolve() if value else None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    archive = wordpress_archive(config)
+    return f"WordPress tier: {archive or 'Debian /usr/share/wordpress'}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the real WordPress `wordpress`, so `-m wordpress` selects it
+    (and `-m "not wordpress"` leaves it out) whether or not its module says so."""
+    for item in items:
+        if WORDPRESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.wordpress)
+
+
+def tier_unavailable(reason: str) -> NoReturn:
+    """Skip the test with the reason, or fail it when CMS_SYNC_REQUIRE_TIERS=1, so a CI run
+    can never pass by silently skipping a tier."""
+    if os.environ.get(REQUIRE_TIERS) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_TIERS}=1 requires every tier", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
-def wordpress_site(tmp_path_factory: pytest.TempPathFactory):
-    """One real WordPress for the whole session, stopped at the end."""
+def wordpress_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One real WordPress for the whole session, stopped at the end: Debian's 6.1, or the
+    release archive given with --wordpress-archive. Skipped, naming what is missing, when the
+    binaries are not installed (failed instead under CMS_SYNC_REQUIRE_TIERS=1)."""
     from .wordpress_site import WP, load_harness
 
     harness = load_harness()
+    archive = wordpress_archive(request.config)
+    missing = harness.missing_requirements(archive)
+    if missing:
+        tier_unavailable(
+            f"WordPress tests need {', '.join(missing)} (`make test` installs the Debian "
+            "packages: php-cli php-mysql mariadb-server wordpress)"
+        )
     workdir = tmp_path_factory.mktemp("wordpress")
-    state = harness.start(workdir)
+    state = harness.start(workdir, archive=archive)
     try:
         yield WP(state)
     finally:

@@ -80,6 +80,7 @@ def secrets_for(wp) -> dict[str, str]:
                                          "CMS_SYNC_APP_PASSWORD")}  # fmt: skip
 
 
+@pytest.mark.compat
 def test_github_workflow_plans_on_pull_requests_and_publishes_on_push(wp, repo_copy, tmp_path):
     summary = tmp_path / "summary.md"
     env = {**github_env(secrets_for(wp)), "GITHUB_STEP_SUMMARY": str(summary)}

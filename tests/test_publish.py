@@ -56,6 +56,7 @@ def managed(wp) -> list[dict]:
     return [p for p in wp.posts() if "cms-sync:v1" in p["content"]["raw"]]
 
 
+@pytest.mark.compat
 def test_second_publish_writes_nothing(wp, project):
     project.write("a.md", article("First", "Hello *world*.", slug="first"))
     project.write("b.md", article("Second", "See [the first](a.md).", slug="second"))
@@ -111,6 +112,7 @@ def test_changed_slug_same_file_updates_the_same_post(wp, project):
     assert post["slug"] == "new-slug"
 
 
+@pytest.mark.compat
 def test_edit_in_wordpress_is_a_conflict_left_alone_and_force_overwrites(wp, project):
     project.write("a.md", article("Edited on site", "Original text.", slug="edited"))
     project.write("b.md", article("Other", "Other text.", slug="other"))
@@ -136,6 +138,7 @@ def test_edit_in_wordpress_is_a_conflict_left_alone_and_force_overwrites(wp, pro
     assert kinds(publish_json(wp, project)) == {"edited": "unchanged", "other": "unchanged"}
 
 
+@pytest.mark.compat
 def test_author_without_unfiltered_html_gets_a_warning_then_unchanged(wp, project):
     body = (
         'Text.\n\n<iframe src="https://example.org/embed"></iframe>\n\n'
@@ -153,6 +156,7 @@ def test_author_without_unfiltered_html_gets_a_warning_then_unchanged(wp, projec
     assert wp.writes_since(position) == []
 
 
+@pytest.mark.compat
 def test_terms_by_name_are_created_once_and_statuses_apply(wp, project):
     project.write(
         "d.md",
@@ -191,6 +195,7 @@ def test_terms_by_name_are_created_once_and_statuses_apply(wp, project):
     assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
 
 
+@pytest.mark.compat
 def test_wrong_application_password_is_a_clear_error(wp, project):
     project.write("a.md", article("A"))
     env = {**wp.env(), "CMS_SYNC_APP_PASSWORD": "wrongwrongwrongwrongwrong"}
@@ -224,6 +229,7 @@ def commented(project, name: str, slug: str, body: str = "Text.") -> None:
     project.write(name, article(slug.title(), body, slug=slug, lang="bn", comment_status="open"))
 
 
+@pytest.mark.compat
 @pytest.mark.parametrize("role", ["admin", "author"])
 def test_notice_is_one_synced_pattern_shown_in_every_post(wp, project, role):
     project.write("notice.bn.md", NOTICE_BN)
@@ -243,6 +249,7 @@ def test_notice_is_one_synced_pattern_shown_in_every_post(wp, project, role):
     assert "ডেটার জন্য দায়বদ্ধ" not in rendered(wp, posts["closed-comments"]["id"], role)
 
 
+@pytest.mark.compat
 def test_notice_edit_is_one_pattern_write_and_no_post_update(wp, project):
     project.write("notice.bn.md", NOTICE_BN)
     commented(project, "a.md", "notice-edit-a")
@@ -323,6 +330,7 @@ def test_links_between_articles_become_live_permalinks(wp, project):
     assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
 
 
+@pytest.mark.compat
 def test_images_are_uploaded_once_and_reused_across_posts_and_runs(wp, project):
     from .conftest import REPO
 
@@ -454,6 +462,7 @@ def test_an_author_reuses_the_notice_pattern_an_editor_published(wp, project):
     assert "ডেটার জন্য দায়বদ্ধ" in rendered(wp, post["id"], "author")
 
 
+@pytest.mark.compat
 def test_a_post_trashed_in_wp_admin_is_a_conflict_not_a_new_post(wp, project):
     project.write("a.md", article("Trashed", slug="trashed-on-site"))
     publish_json(wp, project)
@@ -479,6 +488,7 @@ TITLES = [
 ]
 
 
+@pytest.mark.compat
 @pytest.mark.parametrize("title", TITLES)
 def test_predicted_slug_is_what_wordpress_stores(wp, title):
     from cms_sync.slugs import wordpress_slug
