@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cms_sync.marker import Marker, join, split, state_hash
 from cms_sync.items import Desired, Remote
+from cms_sync.marker import Marker, join, split, state_hash
 from cms_sync.plan import plan
 
 FIELDS = {"title": "T", "content": "<p>x</p>", "status": "publish"}

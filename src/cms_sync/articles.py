@@ -20,11 +20,22 @@ from cms_sync.slugs import MAX_ENCODED, encoded_length, wordpress_slug
 from cms_sync.source import Document
 
 COMMENT_STATUSES = ("open", "closed")
+_HASH = re.compile(r"^[0-9a-f]{16}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 class _Invalid(ValueError):
     """A front-matter value is wrong; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """The site version a file was pulled from (written by `cms-sync pull`): the post's
+    stored-state hash then, and the source hash the pulled file gave then. While both
+    still hold, the file and the post say the same thing: nothing to write, no conflict."""
+
+    state: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class Article:
     series_part: int | None = None
     comment_status: str = "open"
     featured_image: Path | None = None
+    pulled: Pulled | None = None
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     def line_of(self, key: str) -> int:
@@ -131,6 +143,16 @@ def _lang(value: Any) -> str:
     return lang
 
 
+def _pulled(value: Any) -> Pulled:
+    if not isinstance(value, dict) or set(value) != {"state", "source"}:
+        raise _Invalid("pulled is written by `cms-sync pull` as {state: ..., source: ...}; "
+                       "delete the line rather than edit it")  # fmt: skip
+    state, source = str(value["state"]), str(value["source"])
+    if not (_HASH.match(state) and _HASH.match(source)):
+        raise _Invalid("pulled holds hashes written by `cms-sync pull`; delete the line")
+    return Pulled(state, source)
+
+
 FIELDS: dict[str, Callable[[Any], Any]] = {
     "title": _title,
     "slug": _slug,
@@ -143,6 +165,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "series": _series,
     "comment_status": _comment_status,
     "featured_image": _text,
+    "pulled": _pulled,
 }
 
 
@@ -204,6 +227,7 @@ def build_article(
         series_part=series[1] if series else None,
         comment_status=values.get("comment_status", "open"),
         featured_image=(doc.path.parent / image) if image else None,
+        pulled=values.get("pulled"),
         key_lines=dict(doc.key_lines),
     )
     return article, findings

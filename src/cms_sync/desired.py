@@ -51,6 +51,18 @@ class DesiredItems:
             "tags": {html.unescape(n).strip() for a in self.articles for n in a.tags},
         }
 
+    def unmatched_slugs(self, snapshot: Snapshot) -> list[str]:
+        """Slugs of the articles no marker on the site names (by key or source path): the
+        posts there, if any, must be looked up before anything is created."""
+        stamps = [r.marker for r in POST.remotes(snapshot) if r.marker is not None]
+        stamps += [f.stamp for f in snapshot.foreign.get(POST.name, {}).values()]
+        keys, paths = {s.key for s in stamps}, {s.path for s in stamps}
+        return [
+            a.slug
+            for a in self.articles
+            if a.slug not in keys and self.relative(a.path) not in paths
+        ]
+
     def shown_in(self, key: str) -> tuple[str, ...]:
         """The posts that show the notice pattern ``key`` (for the report)."""
         if not key.startswith("notice:"):
@@ -87,11 +99,19 @@ class DesiredItems:
     def posts(self, snapshot: Snapshot) -> list[Desired]:
         """One desired post per article, its links and images pointing where ``snapshot``
         says they are now (pending when created later in this run)."""
-        known = [(r.id, r.marker, r.link) for r in POST.remotes(snapshot)]
-        known += [(f.id, f.stamp, f.link) for f in snapshot.foreign.get(POST.name, {}).values()]
-        known.sort(key=lambda k: -k[0])  # the oldest post wins, as in plan.match
-        by_key = {stamp.key: url for _, stamp, url in known}
-        by_path = {stamp.path: url for _, stamp, url in known}
+        remotes = POST.remotes(snapshot)
+        foreign = snapshot.foreign.get(POST.name, {}).values()
+        stamped = [(r.id, r.marker, r.link) for r in remotes if r.marker is not None]
+        stamped += [(f.id, f.stamp, f.link) for f in foreign]
+        by_key: dict[str, str] = {}
+        by_path: dict[str, str] = {}
+        for _, stamp, url in sorted(stamped, key=lambda k: -k[0]):  # the oldest post wins,
+            by_key[stamp.key] = url  # as in plan.match
+            by_path[stamp.path] = url
+        # A post without a marker is known by its slug only.
+        for remote in remotes:
+            if remote.marker is None:
+                by_key.setdefault(str(remote.fields["slug"]), remote.link)
 
         def link(target: Path) -> str | None:
             article = self.project.article_at(target)
@@ -130,6 +150,7 @@ class DesiredItems:
                     article.slug,
                     self.relative(article.path),
                     POST.wanted(Wanted(article, content, featured)),
+                    article.pulled,
                 )
             )
         return items

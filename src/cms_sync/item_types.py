@@ -156,13 +156,11 @@ class ItemType:
         """Where a person looks at the item: its permalink, or its editor in wp-admin."""
         return link if self.public else f"{site_url}/wp-admin/post.php?post={item_id}&action=edit"
 
-    def remote(self, item: Json, snapshot: Snapshot) -> Remote | None:
-        """A managed item as a plan item; None when it carries no marker."""
+    def remote(self, item: Json, snapshot: Snapshot) -> Remote:
+        """An item of the site as a plan item; its marker is None when it carries none."""
         found = marker.split(item["content"]["raw"])[1]
-        if found is None:
-            return None
         fields = {f.name: f.read(item, snapshot) for f in self.fields}
-        sent = tuple(found.fields.split(",")) if found.fields else self.stored
+        sent = tuple(found.fields.split(",")) if found and found.fields else self.stored
         stored_hash = marker.state_hash(stored_state(item, sent))
         return Remote(item["id"], item.get("link", ""), found, fields, stored_hash)
 
@@ -172,8 +170,9 @@ class ItemType:
         return {name: value for name, value in values if value is not None}
 
     def remotes(self, snapshot: Snapshot) -> list[Remote]:
-        items = (self.remote(i, snapshot) for i in snapshot.items[self.name].values())
-        return [r for r in items if r is not None]
+        """Every item of this type the snapshot holds: managed ones, and posts without a
+        marker that hold an article's slug."""
+        return [self.remote(i, snapshot) for i in snapshot.items.get(self.name, {}).values()]
 
     def body(self, desired: Desired, snapshot: Snapshot) -> dict[str, Any]:
         """The JSON body of a write of ``desired`` (content without the marker)."""

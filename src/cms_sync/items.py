@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cms_sync.articles import Pulled
 from cms_sync.marker import Marker, state_hash
 
 
@@ -16,25 +17,38 @@ class Desired:
     key: str
     path: str
     fields: Mapping[str, object]
+    pulled: Pulled | None = None  # the site version the file was pulled from
 
     @property
     def source_hash(self) -> str:
         return state_hash(dict(self.fields))
 
+    def pulled_from(self, remote: Remote) -> bool:
+        """Whether the file is, unedited, what `cms-sync pull` made of ``remote`` as it is."""
+        return (
+            self.pulled is not None
+            and self.pulled.state == remote.stored_hash
+            and self.pulled.source == self.source_hash
+        )
+
 
 @dataclass(frozen=True)
 class Remote:
-    """A managed item as the site has it now."""
+    """An item as the site has it now: managed (with its marker) or, without a marker, a
+    post that holds the slug of an article (written in wp-admin, or its marker deleted)."""
 
     id: int
     link: str
-    marker: Marker
+    marker: Marker | None
     fields: Mapping[str, object]
     stored_hash: str  # hash of the raw stored state now, comparable to marker.stored
 
-    @property
-    def edited_on_site(self) -> bool:
-        return self.stored_hash != self.marker.stored
+    def edited_since(self, pulled: Pulled | None) -> bool:
+        """Whether the site changed the item since cms-sync last wrote it, or since the
+        file was pulled from it. An item without a marker: nobody knows, so yes."""
+        if pulled is not None and pulled.state == self.stored_hash:
+            return False
+        return self.marker is None or self.stored_hash != self.marker.stored
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,16 @@ from urllib.parse import quote, unquote
 
 PREFIX = "cms-sync:v1"
 _NAMES = ("key", "path", "source", "stored", "fields")
-_PATTERN = re.compile(r"\n?<!-- cms-sync:v1 ([^>]*?) -->\s*$")
+# The marker's values are percent-encoded: no spaces, quotes, "<", ">" or "&" inside.
+_PAYLOAD = r"cms-sync:v1((?:\s+[a-z]+=[A-Za-z0-9%/:._]*)+)"
+# Where editors leave it, outermost first: a paragraph (block or not) that holds only the
+# marker, as a comment or as escaped text ("Convert to blocks" on WordPress 7.0 does that);
+# then the bare comment, as cms-sync writes it.
+_PLACES = re.compile(
+    r"\n?(?:<!-- wp:paragraph -->\s*)?<p>\s*(?:<!--|&lt;!--)\s*" + _PAYLOAD
+    + r"\s*(?:-->|--&gt;)\s*</p>(?:\s*<!-- /wp:paragraph -->)?"
+    + r"|\n?<!--\s*" + _PAYLOAD + r"\s*-->"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,24 +58,26 @@ def _encode(value: str) -> str:
 
 
 def split(content: str) -> tuple[str, Marker | None]:
-    """Return ``content`` without its marker, and the marker (None if unmanaged)."""
-    match = _PATTERN.search(content)
-    if match is None:
-        return content, None
-    values = dict(pair.split("=", 1) for pair in match.group(1).split() if "=" in pair)
-    try:
-        marker = Marker(*(unquote(values.get(name, "")) for name in _NAMES))
-    except KeyError:  # pragma: no cover - values.get never raises
-        return content, None
-    if not (marker.key and marker.stored):
-        return content, None
-    return content[: match.start()], marker
+    """Return ``content`` without its marker, and the marker (None if unmanaged).
 
+    The marker is found wherever an editor left it: at the end where cms-sync put it,
+    wrapped in a paragraph by the block editor's Classic block, or turned into escaped
+    text by "Convert to blocks". When there are several, the last one counts and all go.
+    """
+    found: Marker | None = None
 
-def find_last(html: str) -> Marker | None:
-    """The last marker anywhere in ``html`` (rendered content may wrap it in a paragraph)."""
-    found = re.findall(r"<!-- cms-sync:v1 ([^>]*?) -->", html)
-    return split(f"<!-- {PREFIX} {found[-1]} -->")[1] if found else None
+    def take(match: re.Match[str]) -> str:
+        nonlocal found
+        payload = match.group(1) or match.group(2)
+        values = dict(pair.split("=", 1) for pair in payload.split())
+        stamp = Marker(*(unquote(values.get(name, "")) for name in _NAMES))
+        if not (stamp.key and stamp.stored):
+            return match.group(0)  # not one of ours: leave it where it is
+        found = stamp
+        return ""
+
+    rest = _PLACES.sub(take, content)
+    return (rest.rstrip() if found else content), found
 
 
 def join(content: str, marker: Marker) -> str:

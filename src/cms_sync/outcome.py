@@ -86,7 +86,7 @@ def outcome_of(
         item_type.name,
         action.key,
         remote.id if remote else 0,
-        path=desired.path if desired else (remote.marker.path if remote else ""),
+        path=desired.path if desired else (remote.marker.path if remote and remote.marker else ""),
         url=item_type.url(snapshot.site_url, remote.id, remote.link) if remote else "",
         changes=action.changes,
     )

@@ -5,12 +5,18 @@ slugs), so the decision needs no lookups.
 
     another user holds the item (marker seen, not editable): same source  unchanged
                                                            changed source held
-    no remote item with the item's marker ......................... create
+    no remote item with its marker, key, path or slug ............. create
+    the file is what `pull` made of the item as it is now ......... unchanged
     no field differs from the site ................................ unchanged
-    site edited since the last publish (stored hash moved), no force  conflict
-    site edited and --force, or the source changed since last time  update
+    site edited since the last publish or pull, or the post at the
+      slug has no marker (written in wp-admin), no --force/--adopt  conflict
+    site edited and --force (--adopt for no marker), or the source
+      changed since last time ..................................... update
     otherwise (the difference is WordPress's own filtering) ....... unchanged
     a remote item with a marker no source claims (not in the trash)  orphan
+
+A post without a marker is matched only by the article's slug: whatever holds the slug
+is never a reason to create a second post beside it.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ WRITES = ("create", "update")
 
 @dataclass(frozen=True)
 class Action:
-    """What to do about one item; ``changes`` names the fields that differ."""
+    """What to do about one item; ``changes`` names the fields that differ; ``unmanaged``
+    says the remote item carries no marker (a post at the article's slug)."""
 
     kind: Kind
     desired: Desired | None = None
@@ -36,10 +43,14 @@ class Action:
     holder: Foreign | None = None  # for "held" and its "unchanged": another user's item
 
     @property
+    def unmanaged(self) -> bool:
+        return self.remote is not None and self.remote.marker is None
+
+    @property
     def key(self) -> str:
         if self.desired is not None:
             return self.desired.key
-        assert self.remote is not None
+        assert self.remote is not None and self.remote.marker is not None
         return self.remote.marker.key
 
     @property
@@ -54,12 +65,17 @@ def changed_fields(desired: Desired, remote: Remote) -> tuple[str, ...]:
 
 
 def match(desired: list[Desired], remote: list[Remote]) -> dict[str, Remote]:
-    """Pair each desired item with its remote item: by key, else by source path."""
+    """Pair each desired item with its remote item: by the marker's key, else its source
+    path, else (for a remote item without a marker) by slug."""
     pairs: dict[str, Remote] = {}
     free = sorted(remote, key=lambda r: r.id)  # the oldest post wins over a duplicate
     for want in desired:
-        found = next((r for r in free if r.marker.key == want.key), None)
-        found = found or next((r for r in free if r.marker.path == want.path), None)
+        found = next((r for r in free if r.marker and r.marker.key == want.key), None)
+        found = found or next((r for r in free if r.marker and r.marker.path == want.path), None)
+        slug = want.fields.get("slug")
+        found = found or next(
+            (r for r in free if not r.marker and slug and r.fields.get("slug") == slug), None
+        )
         if found is not None:
             pairs[want.key] = found
             free.remove(found)
@@ -72,16 +88,23 @@ def holder(desired: Desired, foreign: Iterable[Foreign]) -> Foreign | None:
     return min(held, key=lambda f: f.id, default=None)
 
 
-def decide(desired: Desired, remote: Remote | None, force: bool = False) -> Action:
+def decide(
+    desired: Desired, remote: Remote | None, force: bool = False, adopt: bool = False
+) -> Action:
     """The action for one item of this user (see the module docstring for the table)."""
     if remote is None:
         return Action("create", desired, None, tuple(desired.fields))
+    if desired.pulled_from(remote):
+        return Action("unchanged", desired, remote)
     changes = changed_fields(desired, remote)
     if not changes:
         return Action("unchanged", desired, remote)
-    if remote.edited_on_site and not force:
+    edited = remote.edited_since(desired.pulled)
+    overwrite = force or (adopt and remote.marker is None)
+    if edited and not overwrite:
         return Action("conflict", desired, remote, changes)
-    if remote.edited_on_site or desired.source_hash != remote.marker.source:
+    source = remote.marker.source if remote.marker else ""
+    if edited or desired.source_hash != source:
         return Action("update", desired, remote, changes)
     return Action("unchanged", desired, remote)
 
@@ -92,6 +115,7 @@ def plan(
     *,
     foreign: Iterable[Foreign] = (),
     force: bool = False,
+    adopt: bool = False,
     orphans: bool = True,
 ) -> list[Action]:
     """Every action needed to make the site match the sources, orphans last (unless
@@ -108,12 +132,12 @@ def plan(
         else:
             actions.append(Action("held", want, holder=other))
     pairs = match(mine, remote)
-    actions += [decide(want, pairs.get(want.key), force) for want in mine]
+    actions += [decide(want, pairs.get(want.key), force, adopt) for want in mine]
     claimed = {id(r) for r in pairs.values()}
     if orphans:
         actions += [
             Action("orphan", None, r)
             for r in remote
-            if id(r) not in claimed and r.fields.get("status") != "trash"
+            if id(r) not in claimed and r.marker and r.fields.get("status") != "trash"
         ]
     return actions

@@ -37,16 +37,19 @@ def publish(
     *,
     dry_run: bool = False,
     force: bool = False,
+    adopt: bool = False,
     prune: bool = False,
     only: list[Path] | None = None,
     progress: Progress | None = None,
 ) -> Report:
     """Make the site behind ``client`` match ``project`` (or, with ``dry_run``, say how).
 
-    ``only`` limits the run to those article files (no orphans are reported then);
-    ``progress(label, done, total)`` is told as uploads and batches of writes land.
+    ``force`` overwrites what editors changed on the site; ``adopt`` overwrites only posts
+    without a marker that hold an article's slug. ``only`` limits the run to those article
+    files (no orphans are reported then); ``progress(label, done, total)`` is told as
+    uploads and batches of writes land.
     """
-    run = _Run(project, Site(client), dry_run, force, prune, only, progress)
+    run = _Run(project, Site(client), dry_run, force, adopt, prune, only, progress)
     return run.report_all()
 
 
@@ -59,6 +62,7 @@ class _Run:
         site: Site,
         dry_run: bool,
         force: bool,
+        adopt: bool,
         prune: bool,
         only: list[Path] | None,
         progress: Progress | None,
@@ -68,6 +72,7 @@ class _Run:
             wanted = {normalized(p) for p in only}
             articles = [a for a in articles if normalized(a.path) in wanted]
         self.site, self.dry_run, self.force, self.prune = site, dry_run, force, prune
+        self.adopt = adopt
         self.partial = bool(only)
         self.progress: Progress = progress or (lambda _label, _done, _total: None)
         pattern_mode = project.config.notice_mode == "pattern"
@@ -81,9 +86,7 @@ class _Run:
 
     def report_all(self) -> Report:
         report = Report(self.dry_run)
-        self.snapshot = self.site.read(
-            [t for t, _ in self.types], self.desired.terms(), bool(self.desired.images)
-        )
+        self.snapshot = self.read()
         user = self.snapshot.user
         if not user.can("edit_others_posts"):
             report.warnings.append(
@@ -97,6 +100,22 @@ class _Run:
             report.outcomes.extend(self.sync(item_type, desired))
         report.requests = self.site.requests_made
         return report
+
+    def read(self) -> Snapshot:
+        """The site as this run needs it, read once: who we are, the managed items, the
+        posts at the slugs of articles no marker names, the terms and the media."""
+        site = self.site
+        snapshot = Snapshot.empty(site.url, site.login())
+        for item_type, _ in self.types:
+            snapshot = site.read_items(item_type, snapshot)
+        unmatched = self.desired.unmatched_slugs(snapshot)
+        if unmatched:
+            snapshot = site.read_at_slugs(POST, unmatched, snapshot)
+        snapshot = site.read_terms(snapshot, self.desired.terms())
+        items = [i for found in snapshot.items.values() for i in found.values()]
+        if self.desired.images or any(item.get("featured_media") for item in items):
+            snapshot = site.read_media(snapshot)
+        return snapshot
 
     def prepare(self) -> None:
         """Everything posts depend on: media and terms (patterns are items of their own)."""
@@ -133,6 +152,7 @@ class _Run:
                 item_type.remotes(self.snapshot),
                 foreign=self.snapshot.foreign.get(item_type.name, {}).values(),
                 force=self.force,
+                adopt=self.adopt,
                 orphans=not self.partial,
             )
             writes = [a for a in actions if a.kind in WRITES and a.slot not in failed]

@@ -7,11 +7,13 @@ requests does not grow with the number of articles, and give an immutable
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from cms_sync import marker
 from cms_sync.build import content_id
@@ -21,6 +23,8 @@ from cms_sync.slugs import wordpress_slug
 from cms_sync.snapshot import Media, Snapshot, User
 from cms_sync.wordpress import Client, WordPressError
 
+LIVE_STATUSES = "publish,future,draft,pending,private"  # a trashed post's slug is renamed
+SLUGS_PER_REQUEST = 2000  # characters of encoded slugs per lookup: URLs stay short
 TAXONOMIES = {"categories": "/wp/v2/categories", "tags": "/wp/v2/tags"}
 MEDIA_PREFIX = "cms-sync-"
 _MEDIA_TITLE = re.compile(r"cms-sync-([0-9a-f]{12})")
@@ -43,20 +47,6 @@ class Site:
         return self._client.requests_made
 
     # -- reading ------------------------------------------------------------------------
-    def read(self, types: Iterable[ItemType], terms: dict[str, set[str]], images: bool) -> Snapshot:
-        """Everything a run needs: the user, the managed items of ``types``, the ``terms``
-        wanted (taxonomy -> names) and those the items use, and cms-sync's media when
-        ``images`` are wanted or an item has a featured image."""
-        user = self.login()
-        snapshot = Snapshot(self.url, user, {}, {}, {}, {}, {}, {})
-        for item_type in types:
-            snapshot = self.read_items(item_type, snapshot)
-        snapshot = self._read_terms(snapshot, terms)
-        all_items = [i for found in snapshot.items.values() for i in found.values()]
-        if images or any(item.get("featured_media") for item in all_items):
-            snapshot = self.read_media(snapshot)
-        return snapshot
-
     def login(self) -> User:
         """Confirm the credentials: a wrong application password is silently anonymous."""
         try:
@@ -81,17 +71,36 @@ class Site:
              "_fields": item_type.read_fields},
         )  # fmt: skip
         items = {i["id"]: i for i in found if marker.split(i["content"]["raw"])[1]}
+        # Posts without a marker found at an article's slug stay known (a second read
+        # after a lost answer must not forget them).
+        before = snapshot.items.get(item_type.name, {})
+        unmarked = {
+            i: item
+            for i, item in before.items()
+            if i not in items and not marker.split(item["content"]["raw"])[1]
+        }
         foreign = self._read_foreign(item_type, items, snapshot.user)
-        return Snapshot(
-            snapshot.site_url,
-            snapshot.user,
-            {**snapshot.items, item_type.name: items},
-            {**snapshot.foreign, item_type.name: foreign},
-            snapshot.term_ids,
-            snapshot.term_names,
-            snapshot.media,
-            snapshot.media_hashes,
+        return dataclasses.replace(
+            snapshot,
+            items={**snapshot.items, item_type.name: {**unmarked, **items}},
+            foreign={**snapshot.foreign, item_type.name: foreign},
         )
+
+    def read_at_slugs(self, item_type: ItemType, slugs: list[str], snapshot: Snapshot) -> Snapshot:
+        """Add the items that hold these slugs (any status but the trash), markers or not:
+        a post written in wp-admin, or one whose marker an editor deleted, must never get
+        a duplicate beside it. A few requests for any number of slugs."""
+        found: list[Json] = []
+        for chunk in _slug_chunks(slugs):
+            found += self._client.get_all(
+                item_type.route,
+                {"slug": ",".join(chunk), "status": LIVE_STATUSES, "context": "edit",
+                 "_fields": item_type.read_fields},
+            )  # fmt: skip
+        known = snapshot.items.get(item_type.name, {})
+        others = snapshot.foreign.get(item_type.name, {})
+        new = [i for i in found if i["id"] not in known and i["id"] not in others]
+        return snapshot.with_items(item_type.name, new)
 
     def _read_foreign(
         self, item_type: ItemType, editable: dict[int, Json], user: User
@@ -109,12 +118,12 @@ class Site:
         foreign = {}
         for item in found:
             content = item["content"]  # patterns show raw in the view context, posts rendered
-            stamp = marker.find_last(content.get("rendered") or content.get("raw") or "")
+            stamp = marker.split(content.get("rendered") or content.get("raw") or "")[1]
             if item["id"] not in editable and stamp is not None:
                 foreign[item["id"]] = Foreign(item["id"], item.get("link", ""), stamp)
         return foreign
 
-    def _read_terms(self, snapshot: Snapshot, wanted: dict[str, set[str]]) -> Snapshot:
+    def read_terms(self, snapshot: Snapshot, wanted: dict[str, set[str]]) -> Snapshot:
         """Look up the wanted term names and the terms the managed items use."""
         items = [i for found in snapshot.items.values() for i in found.values()]
         for taxonomy, route in TAXONOMIES.items():
@@ -180,3 +189,17 @@ class Site:
     def update(self, route: str, body: Json) -> Json:
         """One update (PUT), answered with the item as WordPress stored it."""
         return dict(self._client.put(route, body))
+
+
+def _slug_chunks(slugs: list[str]) -> list[list[str]]:
+    """The slugs in groups whose percent-encoded length keeps each URL short."""
+    chunks: list[list[str]] = []
+    size = SLUGS_PER_REQUEST
+    for slug in sorted(set(slugs)):
+        length = len(quote(slug)) + 1
+        if size + length > SLUGS_PER_REQUEST:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(slug)
+        size += length
+    return chunks

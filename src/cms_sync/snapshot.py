@@ -68,9 +68,14 @@ class Snapshot:
     media: Mapping[str, Media]  # content hash (12 hex digits) -> the first upload of it
     media_hashes: Mapping[int, str]  # media id -> content hash
 
+    @classmethod
+    def empty(cls, site_url: str, user: User) -> Snapshot:
+        """What is known before anything is read: who we are."""
+        return cls(site_url, user, {}, {}, {}, {}, {}, {})
+
     def with_items(self, type_name: str, found: Iterable[Mapping[str, Any]]) -> Snapshot:
         """The snapshot with these items of ``type_name`` as the site now has them."""
-        items = {**self.items[type_name], **{item["id"]: item for item in found}}
+        items = {**self.items.get(type_name, {}), **{item["id"]: item for item in found}}
         return dataclasses.replace(self, items={**self.items, type_name: items})
 
     def with_media(self, digest: str, media: Media) -> Snapshot:
