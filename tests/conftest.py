@@ -150,15 +150,14 @@ def wp(wordpress_site):
 def browser():
     """One headless Chromium for every browser test: selenium driving Debian's chromium and
     chromium-driver (tests/browser.py). Skipped, with the missing binaries named, when they
-    are not installed; failed instead under CMS_SYNC_REQUIRE_TIERS=1 (as `make test` runs)."""
+    are not installed (failed instead under CMS_SYNC_REQUIRE_TIERS=1)."""
     from .browser import BINARIES, Browser, missing_binaries
 
     missing = missing_binaries()
     if missing:
         packages = " ".join(BINARIES[name] for name in missing)
-        reason = f"browser tests need {' and '.join(missing)} on PATH (apt-get install {packages})"
-        if os.environ.get("CMS_SYNC_REQUIRE_TIERS") == "1":
-            pytest.fail(f"{reason}; CMS_SYNC_REQUIRE_TIERS=1 requires every tier", pytrace=False)
-        pytest.skip(reason)
+        tier_unavailable(
+            f"browser tests need {' and '.join(missing)} on PATH (apt-get install {packages})"
+        )
     with Browser(width=1000, height=1400) as started:
         yield started
