@@ -161,8 +161,11 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the reader left (closed the tab) while a reload wait was open
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # one line per request would drown the useful output
