@@ -53,6 +53,22 @@ def publish(
     return run.report_all()
 
 
+def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snapshot:
+    """The site as a run needs it, read once: who we are, the managed items of ``types``,
+    the posts at the slugs of articles no marker names, the terms and the media."""
+    snapshot = Snapshot.empty(site.url, site.login())
+    for item_type in types:
+        snapshot = site.read_items(item_type, snapshot)
+    unmatched = desired.unmatched_slugs(snapshot)
+    if unmatched:
+        snapshot = site.read_at_slugs(POST, unmatched, snapshot)
+    snapshot = site.read_terms(snapshot, desired.terms())
+    items = [i for found in snapshot.items.values() for i in found.values()]
+    if desired.images or any(item.get("featured_media") for item in items):
+        snapshot = site.read_media(snapshot)
+    return snapshot
+
+
 class _Run:
     """The state of one run: the snapshot moves forward as writes land, nothing else."""
 
@@ -86,7 +102,7 @@ class _Run:
 
     def report_all(self) -> Report:
         report = Report(self.dry_run)
-        self.snapshot = self.read()
+        self.snapshot = read_site(self.site, self.desired, [t for t, _ in self.types])
         user = self.snapshot.user
         if not user.can("edit_others_posts"):
             report.warnings.append(
@@ -100,22 +116,6 @@ class _Run:
             report.outcomes.extend(self.sync(item_type, desired))
         report.requests = self.site.requests_made
         return report
-
-    def read(self) -> Snapshot:
-        """The site as this run needs it, read once: who we are, the managed items, the
-        posts at the slugs of articles no marker names, the terms and the media."""
-        site = self.site
-        snapshot = Snapshot.empty(site.url, site.login())
-        for item_type, _ in self.types:
-            snapshot = site.read_items(item_type, snapshot)
-        unmatched = self.desired.unmatched_slugs(snapshot)
-        if unmatched:
-            snapshot = site.read_at_slugs(POST, unmatched, snapshot)
-        snapshot = site.read_terms(snapshot, self.desired.terms())
-        items = [i for found in snapshot.items.values() for i in found.values()]
-        if self.desired.images or any(item.get("featured_media") for item in items):
-            snapshot = site.read_media(snapshot)
-        return snapshot
 
     def prepare(self) -> None:
         """Everything posts depend on: media and terms (patterns are items of their own)."""

@@ -46,6 +46,11 @@ def read_document(path: Path) -> Document | Finding:
         return Finding(
             path, line, "error", f"file is not UTF-8 (byte {exc.start}); save it as UTF-8"
         )
+    return parse_document(path, text)
+
+
+def parse_document(path: Path, text: str) -> Document | Finding:
+    """Parse the text of a source file (``path`` names it in findings)."""
     text = text.removeprefix("\ufeff")
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != _FENCE:
