@@ -53,18 +53,33 @@ def test_long_diffs_are_folded():
     assert "<details>" not in short
 
 
-def test_text_table_shows_conflict_diffs():
-    text = as_text(
-        report(Outcome("conflict", "post", "a", 3, changes=("content",), diff="-old\n+new"))
-    )
+def test_text_table_shows_conflict_diffs_and_the_ways_out():
+    edited = Outcome(
+        "conflict", "post", "a", 3, path="articles/a.md", changes=("content",), diff="-old\n+new",
+        note="was edited in WordPress after the last publish",
+    )  # fmt: skip
+    text = as_text(report(edited))
     assert text.splitlines() == [
         "ACTION    ITEM  KEY  DETAILS",
         "conflict  post  a    content",
         "",
-        "conflict: post a (id 3) was edited in WordPress after the last publish; left alone "
-        "(use --force to overwrite):",
+        "conflict: post a (id 3) was edited in WordPress after the last publish; left alone:",
         "-old",
         "+new",
+        "  ways out:",
+        "    cms-sync pull articles/a.md    take the site's version into the file",
+        "    cms-sync publish --force articles/a.md    replace the site's version with the file",
+        "    or edit the file to settle the difference, then publish again",
         "",
         "plan: 1 conflict(s); 4 HTTP request(s)",
     ]
+
+
+def test_a_post_written_in_wp_admin_at_the_slug_is_adopted_not_forced():
+    unmanaged = Outcome(
+        "conflict", "post", "a", 3, path="articles/a.md", changes=("content",), diff="-x\n+y",
+        note="post 3 holds this slug but was not published by cms-sync (it has no identity marker)",
+    )  # fmt: skip
+    text = as_text(report(unmanaged))
+    assert "cms-sync publish --adopt articles/a.md" in text
+    assert "--force" not in text

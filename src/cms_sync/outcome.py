@@ -31,6 +31,7 @@ class Outcome:
     warning: str = ""
     error: str = ""
     affects: tuple[str, ...] = ()  # for a notice pattern: the posts that show it
+    note: str = ""  # for a conflict: what the site did
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
@@ -92,6 +93,13 @@ def outcome_of(
     )
     if action.kind in ("update", "conflict") and remote is not None:
         result.diff = field_diff(action)
+    if action.kind == "conflict" and remote is not None:
+        result.note = (
+            f"{item_type.name} {remote.id} holds this slug but was not published by cms-sync "
+            "(it has no identity marker)"
+            if action.unmanaged
+            else "was edited in WordPress after the last publish"
+        )
     if action.kind in ("create", "update", "conflict"):
         result.affects = affects
     return result

@@ -29,14 +29,22 @@ def as_text(report: Report) -> str:
     ]
     for o in report.outcomes:
         if o.kind == "conflict":
-            lines += [
-                "",
-                f"conflict: {o.item} {o.key} (id {o.id}) was edited in WordPress after the "
-                "last publish; left alone (use --force to overwrite):",
-                o.diff,
-            ]
+            lines += ["", f"conflict: {o.item} {o.key} (id {o.id}) {o.note}; left alone:"]
+            lines += [o.diff, *ways_out(o)]
     lines += [""] + [f"warning: {w}" for w in report.warnings] + [summary(report)]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def ways_out(o: Outcome) -> list[str]:
+    """The commands that settle a conflict, one per line."""
+    path = o.path or "PATH"
+    overwrite = "--adopt" if "identity marker" in o.note else "--force"
+    return [
+        "  ways out:",
+        f"    cms-sync pull {path}    take the site's version into the file",
+        f"    cms-sync publish {overwrite} {path}    replace the site's version with the file",
+        "    or edit the file to settle the difference, then publish again",
+    ]
 
 
 def summary(report: Report) -> str:
@@ -68,7 +76,8 @@ def _details(o: Outcome) -> str:
     if o.affects:
         parts.append("shown in " + ", ".join(f"`{_cell(key)}`" for key in o.affects))
     if o.kind == "conflict":
-        parts.append("edited in WordPress since the last publish: left alone")
+        parts.append(f"{_cell(o.note)}: left alone; `cms-sync pull {o.path}` takes the site's "
+                     f"version, `publish --force {o.path}` the file's")  # fmt: skip
     if o.error:
         parts.append(_cell(o.error))
     return "; ".join(parts)
