@@ -406,6 +406,12 @@ class FakeWordPress:
             found = [p for p in found if p.slug in map(sanitize_title, _list(params["slug"]))]
         if "include" in params:
             found = [p for p in found if str(p.id) in _list(params["include"])]
+        for taxonomy in ("categories", "tags"):  # any of the listed terms
+            if taxonomy in params:
+                wanted = {int(i) for i in _list(params[taxonomy])}
+                found = [p for p in found if wanted & set(getattr(p, taxonomy))]
+        if "author" in params:
+            found = [p for p in found if str(p.author) in _list(params["author"])]
         found.sort(key=lambda p: (p.date, p.id), reverse=True)
         pages, chunk = _page(found, params, "rest_post_invalid_page_number")
         # As in WordPress, what the user may not see is left out after paging: the totals

@@ -83,3 +83,10 @@ def test_a_post_written_in_wp_admin_at_the_slug_is_adopted_not_forced():
     text = as_text(report(unmanaged))
     assert "cms-sync publish --adopt articles/a.md" in text
     assert "--force" not in text
+
+
+def test_diff_shows_every_update_notice_patterns_included():
+    notice = Outcome("update", "pattern", "notice:bn", 5, changes=("content",), diff="-old\n+new")
+    assert "-old" not in as_text(report(notice))
+    lines = as_text(report(notice), diffs=True).splitlines()
+    assert lines[lines.index("update: pattern notice:bn (id 5):") + 1 :][:2] == ["-old", "+new"]

@@ -143,7 +143,7 @@ def _lang(value: Any) -> str:
     return lang
 
 
-def _pulled(value: Any) -> Pulled:
+def parse_pulled(value: Any) -> Pulled:
     if not isinstance(value, dict) or set(value) != {"state", "source"}:
         raise _Invalid("pulled is written by `cms-sync pull` as {state: ..., source: ...}; "
                        "delete the line rather than edit it")  # fmt: skip
@@ -165,7 +165,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "series": _series,
     "comment_status": _comment_status,
     "featured_image": _text,
-    "pulled": _pulled,
+    "pulled": parse_pulled,
 }
 
 

@@ -92,9 +92,8 @@ class DesiredItems:
         notice = self.project.notices[lang]
         content = "<!-- wp:html -->\n" + self.renderer.notice_html(notice) + "<!-- /wp:html -->"
         title = f"Comment privacy notice ({lang}) — managed by cms-sync"
-        return Desired(
-            f"notice:{lang}", self.relative(notice.path), {"title": title, "content": content}
-        )
+        fields = {"title": title, "content": content}
+        return Desired(f"notice:{lang}", self.relative(notice.path), fields, notice.pulled)
 
     def posts(self, snapshot: Snapshot) -> list[Desired]:
         """One desired post per article, its links and images pointing where ``snapshot``

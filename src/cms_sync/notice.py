@@ -7,12 +7,14 @@ templates (templates/i18n/<lang>.yaml), so one structure serves every translatio
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cms_sync.articles import unknown_key_finding
+from cms_sync.articles import Pulled, parse_pulled, unknown_key_finding
 from cms_sync.findings import Finding, Severity
 from cms_sync.source import Document
 
@@ -25,7 +27,7 @@ EEA = set(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
     "IS LI NO EU EEA".split()
 )
-_KEYS = ["kind", "lang", *HEADINGS, "storage_region", "transfer", "policy_url"]
+_KEYS = ["kind", "lang", *HEADINGS, "storage_region", "transfer", "policy_url", "pulled"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Notice:
     policy_url: str | None
     body: str
     body_line: int
+    pulled: Pulled | None = None  # the site version the file was pulled from
 
     def items(self) -> list[tuple[str, str]]:
         """(heading key, text) in reading order, skipping absent headings."""
@@ -56,10 +59,16 @@ def build_notice(doc: Document, default_lang: str) -> tuple[Notice | None, list[
         findings.append(Finding(doc.path, doc.line_of(key), severity, message))
 
     texts: dict[str, str] = {}
+    pulled: Pulled | None = None
     for key, value in doc.meta.items():
         key = str(key)
         if key not in _KEYS:
             findings.append(unknown_key_finding(doc, key, _KEYS))
+        elif key == "pulled":
+            try:
+                pulled = parse_pulled(value)
+            except ValueError as exc:
+                add(key, "error", f"pulled: {exc}")
         elif key != "kind" and value is not None:
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 add(key, "error", f"{key}: must be text")
@@ -92,6 +101,7 @@ def build_notice(doc: Document, default_lang: str) -> tuple[Notice | None, list[
         policy_url=policy,
         body=doc.body,
         body_line=doc.body_line,
+        pulled=pulled,
     )
     return notice, findings
 
@@ -114,3 +124,45 @@ def _check_storage(texts: dict[str, str], add: Callable[[str, Severity, str], An
             f"data stored outside the EU/EEA ({region}) with no 'transfer' statement; "
             "say on what basis data leave the EEA",
         )
+
+
+_LIST = re.compile(r'<ol class="cms-sync-notice-items">(.*?)</ol>(.*?)</aside>', re.S)
+_ITEM = re.compile(r"<li>\s*<strong>(.*?):?</strong>:?\s*(.*?)\s*</li>", re.S)
+_HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class NoticeHtml:
+    """What a notice's HTML says, mapped back to the notice's fields."""
+
+    fields: dict[str, str]  # heading key -> text
+    policy_url: str | None
+    body: str  # the HTML after the headings (the notice's markdown body)
+    unmapped: list[str]  # what could not be mapped, one line each
+
+
+def from_html(content: str, labels: dict[str, Any]) -> NoticeHtml:
+    """Read a notice back from the HTML templates/notice.html made of it, with the labels
+    of its language: the inverse of rendering it, for `cms-sync pull`."""
+    found = _LIST.search(content)
+    if found is None:
+        return NoticeHtml({}, None, "", ["the list of headings (ol.cms-sync-notice-items) is gone"])
+    names = labels.get("notice") or {}
+    keys = {str(names.get(key, "")).strip(): key for key in HEADINGS}
+    fields: dict[str, str] = {}
+    policy: str | None = None
+    unmapped = []
+    for label_html, text_html in _ITEM.findall(found.group(1)):
+        label = html.unescape(_TAGS.sub("", label_html)).strip()
+        text = " ".join(html.unescape(_TAGS.sub("", text_html)).split())
+        if label == str(names.get("more_info", "")).strip():
+            href = _HREF.search(text_html)
+            policy = html.unescape(href.group(1)) if href else None
+        elif label in keys:
+            fields[keys[label]] = text
+            if _TAGS.search(text_html):
+                unmapped.append(f"'{label}': markup inside the text was kept as plain text")
+        else:
+            unmapped.append(f"'{label}' is no heading of the notice; it was left out")
+    return NoticeHtml(fields, policy, found.group(2).strip(), unmapped)

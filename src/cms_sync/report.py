@@ -14,8 +14,9 @@ _PLANNED = {"create": "to create", "update": "to update", "trash": "to trash"}
 FOLD_LINES = 15  # longer diffs are folded in the markdown plan
 
 
-def as_text(report: Report) -> str:
-    """A table, one line per item, then the diffs of conflicts and a summary line."""
+def as_text(report: Report, diffs: bool = False) -> str:
+    """A table, one line per item, then the diffs of conflicts (with ``diffs``, of every
+    update too) and a summary line."""
     rows = [("ACTION", "ITEM", "KEY", "DETAILS")]
     for o in report.outcomes:
         details = o.error or (", ".join(o.changes) if o.kind in ("update", "conflict") else o.url)
@@ -28,6 +29,8 @@ def as_text(report: Report) -> str:
         for row in rows
     ]
     for o in report.outcomes:
+        if diffs and o.kind == "update" and o.diff:
+            lines += ["", f"update: {o.item} {o.key} (id {o.id}):", o.diff]
         if o.kind == "conflict":
             lines += ["", f"conflict: {o.item} {o.key} (id {o.id}) {o.note}; left alone:"]
             lines += [o.diff, *ways_out(o)]

@@ -110,3 +110,10 @@ def ascii_name(filename: str) -> str:
     stem = unicodedata.normalize("NFKD", name.stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")
     return (stem or "media") + suffix
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: where a request's credentials would go."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from cms_sync import marker
 from cms_sync.build import content_id
+from cms_sync.errors import CmsSyncError
 from cms_sync.item_types import ItemType
 from cms_sync.items import Foreign
 from cms_sync.slugs import wordpress_slug
@@ -102,6 +103,37 @@ class Site:
         new = [i for i in found if i["id"] not in known and i["id"] not in others]
         return snapshot.with_items(item_type.name, new)
 
+    def post_filters(
+        self, snapshot: Snapshot, terms: dict[str, set[str]], author: str | None
+    ) -> dict[str, str]:
+        """List filters (term IDs, author ID) for term names and a login; an unknown name
+        is an error that says so, not a filter that quietly matches everything."""
+        snapshot = self.read_terms(snapshot, terms)
+        filters = {}
+        for taxonomy, names in terms.items():
+            known = snapshot.term_ids.get(taxonomy, {})
+            missing = sorted(n for n in names if n.casefold() not in known)
+            if missing:
+                raise CmsSyncError(f"no {taxonomy} named {', '.join(missing)} on {self.url}")
+            if names:
+                filters[taxonomy] = ",".join(str(known[n.casefold()]) for n in sorted(names))
+        if author:
+            found = self._client.get("/wp/v2/users", {"slug": author, "_fields": "id"})
+            if not found:
+                raise CmsSyncError(f"no user '{author}' with posts on {self.url}")
+            filters["author"] = str(found[0]["id"])
+        return filters
+
+    def read_unmanaged(
+        self, item_type: ItemType, filters: dict[str, str], snapshot: Snapshot
+    ) -> Snapshot:
+        """Add every item of ``item_type`` matching ``filters`` (for import)."""
+        found = self._client.get_all(
+            item_type.route, {**filters, "context": "edit", "_fields": item_type.read_fields}
+        )
+        known = snapshot.items.get(item_type.name, {})
+        return snapshot.with_items(item_type.name, [i for i in found if i["id"] not in known])
+
     def _read_foreign(
         self, item_type: ItemType, editable: dict[int, Json], user: User
     ) -> dict[int, Foreign]:
@@ -147,6 +179,14 @@ class Site:
                 media = Media(item["id"], item["source_url"])
                 snapshot = snapshot.with_media(match.group(1), media)
         return snapshot
+
+    def media_item(self, media_id: int) -> Json:
+        """One media item (its ``source_url``), e.g. a featured image set in wp-admin."""
+        return dict(self._client.get(f"/wp/v2/media/{media_id}", {"_fields": "id,source_url"}))
+
+    def download(self, url: str) -> bytes:
+        """A file this site serves (never another host's)."""
+        return self._client.download(url)
 
     # -- writing ------------------------------------------------------------------------
     def upload(self, path: Path, snapshot: Snapshot) -> Snapshot:

@@ -103,3 +103,11 @@ def _parse_front_matter(
             else:
                 doc.key_lines[key] = line
     return doc
+
+
+def dump_document(meta: dict[str, Any], body: str) -> str:
+    """The text of a source file: front matter in the key order given, then the body."""
+    front = yaml.safe_dump(
+        meta, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000
+    )
+    return f"{_FENCE}\n{front}{_FENCE}\n\n{body.strip()}\n"

@@ -30,6 +30,7 @@ API_REL = "https://api.w.org/"
 PER_PAGE = 100  # the largest page the REST API serves
 BATCH_SIZE = 25  # /batch/v1 refuses more sub-requests
 MAX_DELAY = 60.0
+MAX_DOWNLOAD = 50 << 20  # bytes of one media file pull downloads
 HIDDEN = "<hidden>"
 
 
@@ -172,6 +173,18 @@ class Client:
         url = self.rest_url("/wp/v2/media")
         response = self._send("POST", url, retry=False, data=content, headers=headers)
         return self._result("POST", url, response, retry=False)
+
+    def download(self, url: str, limit: int = MAX_DOWNLOAD) -> bytes:
+        """The bytes of a file this site serves (a media file). Retried. Another host's
+        URL is refused: the application password goes to this site only."""
+        if urls.origin(url) != urls.origin(self.site_url):
+            raise CmsSyncError(f"{urls.shown(url)} is not on {self.site_url}: not downloaded")
+        response = self._send("GET", url, retry=True)
+        if not 200 <= response.status_code < 300:
+            raise self._http_error("GET", url, response, retry=True)
+        if len(response.content) > limit:
+            raise self._error(f"GET {urls.shown(url)}: larger than {limit >> 20} MiB")
+        return response.content
 
     def _call(
         self,
