@@ -348,6 +348,17 @@ def test_what_markdown_cannot_say_is_kept_verbatim_with_a_warning(raw, named):
     assert kept in markdown_to_html(back.text, Path("/"), lambda p: None, str)[0]
 
 
+def test_a_warning_says_when_rendering_will_wrap_kept_text_in_a_paragraph():
+    block = '<!-- wp:shortcode -->\n[gallery ids="1,2"]\n<!-- /wp:shortcode -->'
+    back = to_markdown(f"<p>Before.</p>\n{block}")
+    assert back.text == f"Before.\n\n{block}\n"
+    assert back.warnings == [
+        "kept as raw HTML (block wp:shortcode has no markdown form; rendering wraps its bare"
+        ' text in <p>): <!-- wp:shortcode --> [gallery ids="1,2"] <!-- /wp:shortcode -->'
+    ]
+    assert "wraps" not in to_markdown(RAW["unknown block"][0]).warnings[0]
+
+
 def test_two_lists_in_a_row_are_not_merged_into_one():
     post = "<ul><li>a</li></ul>\n<ul><li>b</li></ul>"
     back = to_markdown(post)

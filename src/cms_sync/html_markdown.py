@@ -241,8 +241,14 @@ def _attribute(value: Any, sentinel: str) -> str:
 
 
 def _warning(part: _Part) -> str:
-    """One line: the reason, then the start of what was kept."""
+    """One line: the reason, then the start of what was kept.
+
+    Python-Markdown passes block-level HTML through untouched, but wraps bare text between
+    such tags (the text of a shortcode block, say) in ``<p>``: the warning says so.
+    """
     excerpt = re.sub(r"\s+", " ", part.raw.strip())
     if len(excerpt) > 80:
         excerpt = excerpt[:77] + "..."
-    return f"kept as raw HTML ({part.reason}): {excerpt}"
+    changed = _rendered(part.raw) != _shape(BeautifulSoup(part.raw, "html.parser"), "")
+    note = "; rendering wraps its bare text in <p>" if changed else ""
+    return f"kept as raw HTML ({part.reason}{note}): {excerpt}"
