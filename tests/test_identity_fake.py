@@ -48,7 +48,7 @@ def test_marker_wrapped_in_a_paragraph_is_still_found(project):
 def test_marker_turned_into_escaped_text_by_convert_to_blocks_is_still_found(project):
     site = FakeWordPress()
     post_id, content = published(project, site)
-    body, comment = content.rsplit("\n", 1)
+    _, comment = content.rsplit("\n", 1)
     escaped = comment.replace("<", "&lt;").replace(">", "&gt;")
     blocks = (
         "<!-- wp:paragraph -->\n<p>The edited words.</p>\n<!-- /wp:paragraph -->\n\n"

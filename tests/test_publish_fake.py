@@ -121,8 +121,8 @@ def test_an_edit_on_the_site_is_a_conflict_left_alone_and_force_overwrites(proje
     assert kinds(report) == {"edited": "conflict", "other": "update"}
     assert report.exit_code == 3
     [conflict] = [i for i in report.as_dict()["items"] if i["kind"] == "conflict"]
-    assert "-<p>Fixed in wp-admin.</p>" in conflict["diff"]
-    assert "+<p>New local text.</p>" in conflict["diff"]
+    # a word diff of the markdown, site against file
+    assert "[-Fixed in wp-admin.-]{+New local text.+}" in conflict["diff"]
     assert sent(site) == [f"PUT /wp/v2/posts/{managed(site)['other'].id}"]
     assert "Fixed in wp-admin." in post.content
     report = run(project, site, force=True)

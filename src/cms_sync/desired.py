@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import html
+import re
+from collections.abc import Container
 from pathlib import Path
 
 from cms_sync.articles import Article
@@ -22,6 +24,28 @@ from cms_sync.render import Renderer, convert
 from cms_sync.snapshot import Snapshot
 
 PENDING_LINK = "#cms-sync-pending"  # a link to an article whose post is created in this run
+# What cms-sync adds around an article's body: the series navigation and the notice
+# (inline, or a reference to the notice pattern), bare or in an HTML block.
+_SERIES = re.compile(
+    r'(?:<!-- wp:html -->\s*)?<nav class="cms-sync-series"[\s\S]*?</nav>(?:\s*<!-- /wp:html -->)?'
+)
+_NOTICE = re.compile(
+    r'(?:<!-- wp:html -->\s*)?<aside class="cms-sync-notice"[\s\S]*?</aside>'
+    r"(?:\s*<!-- /wp:html -->)?"
+)
+_PATTERN_REF = re.compile(r'<!-- wp:block \{"ref":(\d+)\} /-->')
+
+
+def article_body(content: str, patterns: Container[int] | None = None) -> str:
+    """A post's content without what cms-sync adds to the article's body (the series
+    navigation, the notice, references to the notice ``patterns``; to any pattern when
+    None): what an editor wrote, for pull and for diffs."""
+
+    def pattern_ref(found: re.Match[str]) -> str:
+        return "" if patterns is None or int(found.group(1)) in patterns else found.group(0)
+
+    content = _PATTERN_REF.sub(pattern_ref, _NOTICE.sub("", _SERIES.sub("", content)))
+    return content.strip()
 
 
 class DesiredItems:

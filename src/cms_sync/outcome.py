@@ -118,12 +118,68 @@ def content_diff(old: str, new: str, name: str) -> str:
     )
 
 
+def word_diff(old: str, new: str, context: int = 1) -> str:
+    """The changed lines of ``new`` with words marked as git --word-diff does:
+    ``[-removed-]`` and ``{+added+}``, with ``context`` unchanged lines around them."""
+    before, after = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    spans: list[tuple[bool, int, int, int, int]] = []  # (same?, old from, to, new from, to)
+    for tag, i, j, k, m in difflib.SequenceMatcher(None, before, after, False).get_opcodes():
+        spans.append((tag == "equal", i, j, k, m))
+    merged: list[tuple[bool, int, int, int, int]] = []
+    for span in spans:
+        # Two changes with only a space between them read as one change.
+        if (
+            len(merged) >= 2
+            and not span[0]
+            and not merged[-2][0]
+            and merged[-1][0]
+            and not "".join(before[merged[-1][1] : merged[-1][2]]).strip()
+        ):
+            merged.pop()
+            first = merged.pop()
+            span = (False, first[1], span[2], first[3], span[4])
+        merged.append(span)
+    marked = []
+    for same, i, j, k, m in merged:
+        gone, came = "".join(before[i:j]), "".join(after[k:m])
+        if same:
+            marked.append(came)
+        else:
+            marked.append(
+                (f"[-{gone}-]" if gone.strip() else "") + (f"{{+{came}+}}" if came.strip() else "")
+            )
+    lines = "".join(marked).splitlines()
+    changed = [n for n, line in enumerate(lines) if "[-" in line or "{+" in line]
+    shown = sorted({n for c in changed for n in range(c - context, c + context + 1)})
+    out: list[str] = []
+    previous = -2
+    for n in (n for n in shown if 0 <= n < len(lines)):
+        if out and n != previous + 1:
+            out.append("...")
+        out.append(lines[n])
+        previous = n
+    return "\n".join(out)
+
+
+def markdown_diff(old_html: str, new_html: str) -> str:
+    """A word diff of two post bodies as markdown (site vs file): what a person edited,
+    not how the block editor or the templates wrote it."""
+    from cms_sync.desired import article_body
+    from cms_sync.html_markdown import to_markdown
+
+    site = to_markdown(article_body(old_html)).text
+    local = to_markdown(article_body(new_html)).text
+    return "--- site (markdown)\n+++ file (markdown)\n" + word_diff(site, local)
+
+
 def field_diff(action: Action) -> str:
     assert action.desired is not None and action.remote is not None
     parts = []
     for name in action.changes:
         old, new = action.remote.fields.get(name, ""), action.desired.fields[name]
-        if isinstance(old, str) and isinstance(new, str) and (name == "content" or "\n" in new):
+        if name == "content" and action.kind == "conflict":
+            parts.append(markdown_diff(str(old), str(new)))
+        elif isinstance(old, str) and isinstance(new, str) and (name == "content" or "\n" in new):
             parts.append(content_diff(old, new, name))
         else:
             parts.append(f"{name}: {old!r} -> {new!r}")

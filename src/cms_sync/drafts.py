@@ -1,0 +1,287 @@
+"""Turn what the site holds into the text of source files, then write them all or none.
+
+Used by `pull` (a changed post into its existing file) and `import` (a post written in
+wp-admin into a new file). A :class:`Draft` is a file's new text in memory; images the
+repository lacks are downloaded into it first. :meth:`Drafter.write` writes the images,
+then each file whole, and records in each the site version it came from (``pulled:``),
+so the next plan finds the file and the post in agreement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from cms_sync import marker
+from cms_sync.articles import Article, build_article
+from cms_sync.desired import DesiredItems, article_body
+from cms_sync.errors import CmsSyncError
+from cms_sync.html_markdown import to_markdown
+from cms_sync.item_types import PATTERN, POST
+from cms_sync.items import Remote
+from cms_sync.notice import HEADINGS, Notice, build_notice
+from cms_sync.notice import from_html as notice_from_html
+from cms_sync.plan import match
+from cms_sync.project import Project
+from cms_sync.site import Site
+from cms_sync.slugs import wordpress_slug
+from cms_sync.snapshot import Snapshot
+from cms_sync.source import Document, dump_document, parse_document
+
+Json = Mapping[str, Any]
+_IMAGE_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"')
+
+
+@dataclass
+class Draft:
+    """A file's new text, before anything is written."""
+
+    path: Path
+    key: str  # the item's key: the article's slug, "notice:LANG"
+    remote: Remote
+    meta: dict[str, Any]
+    body: str
+    url: str  # where a person looks at the item on the site
+    images: dict[Path, bytes] = field(default_factory=dict)  # files to create
+    warnings: list[str] = field(default_factory=list)
+
+
+class Drafter:
+    """Drafts files from the items of one snapshot."""
+
+    def __init__(
+        self, project: Project, site: Site, snapshot: Snapshot, desired: DesiredItems
+    ) -> None:
+        self.project, self.site, self.snapshot, self.desired = project, site, snapshot, desired
+        remotes = match(desired.posts(snapshot), POST.remotes(snapshot))
+        by_key = {a.slug: a for a in project.articles}
+        self.article_at_url = {
+            r.link: by_key[key] for key, r in remotes.items() if key in by_key and r.link
+        }
+        self.local_images = dict(desired.images)  # content hash -> file in the repository
+
+    # -- posts --------------------------------------------------------------------------
+    def post(self, path: Path, remote: Remote, article: Article | None = None) -> Draft:
+        """The file at ``path`` for the post ``remote``: ``article`` is what the file
+        says now (None for a new file)."""
+        item = self.snapshot.items[POST.name][remote.id]
+        folder = path.parent
+        draft = Draft(path, article.slug if article else unquote(item["slug"]), remote, {}, "",
+                      remote.link)  # fmt: skip
+        patterns = set(self.snapshot.items.get(PATTERN.name, {}))
+        content = article_body(marker.split(item["content"]["raw"])[0], patterns)
+        found = {url: self.image_file(url, folder, draft) for url in _IMAGE_SRC.findall(content)}
+
+        def link(url: str) -> str | None:
+            target = self.article_at_url.get(url.split("#")[0])
+            if target is None:
+                return None
+            fragment = url.partition("#")[2]
+            return os.path.relpath(target.path, folder) + (f"#{fragment}" if fragment else "")
+
+        def image(url: str) -> str | None:
+            local = found.get(url)
+            return os.path.relpath(local, folder) if local else None
+
+        converted = to_markdown(content, link=link, image=image)
+        draft.body = converted.text
+        draft.warnings += [f"{remote.link}: {w}" for w in converted.warnings]
+        draft.meta = self.front_matter(item, draft, article)
+        return draft
+
+    def front_matter(self, item: Json, draft: Draft, article: Article | None) -> dict[str, Any]:
+        """The file's front matter with what the post says now (its other keys kept)."""
+        meta: dict[str, Any] = {}
+        if article is not None:
+            doc = parse_document(article.path, article.path.read_text(encoding="utf-8"))
+            meta = dict(doc.meta) if isinstance(doc, Document) else {}
+            meta.pop("pulled", None)
+        names = self.snapshot.term_names
+        title = str(item["title"]["raw"])
+        slug = unquote(str(item["slug"]))
+        values: dict[str, Any] = {"title": title, "status": item["status"]}
+        if "slug" in meta or slug != wordpress_slug(title):
+            values["slug"] = slug
+        dated = article is None or article.date is not None
+        if dated or item["status"] in ("publish", "future", "private"):
+            values["date"] = _date(item, article.date if article else None)
+        excerpt = str(item["excerpt"]["raw"])
+        if excerpt or "excerpt" in meta:
+            values["excerpt"] = excerpt
+        # An article without categories leaves the post under WordPress's default one.
+        if article is None or article.categories:
+            values["categories"] = [names.get(i, str(i)) for i in item["categories"]]
+        if item["tags"] or "tags" in meta:
+            values["tags"] = [names.get(i, str(i)) for i in item["tags"]]
+        if item["comment_status"] != "open" or "comment_status" in meta or article is None:
+            values["comment_status"] = item["comment_status"]
+        featured = self.featured_image(int(item.get("featured_media") or 0), draft)
+        if featured is not None:
+            values["featured_image"] = featured
+        meta.pop("featured_image", None)
+        return {**meta, **values}
+
+    # -- images -------------------------------------------------------------------------
+    def image_file(self, url: str, folder: Path, draft: Draft) -> Path | None:
+        """The local file for an image URL: the repository's copy when there is one (by
+        content), else a download into images/ beside the file (None: another site's)."""
+        for digest, media in self.snapshot.media.items():
+            if media.url == url and digest in self.local_images:
+                return self.local_images[digest]
+        if urlsplit(url).hostname != urlsplit(self.site.url).hostname:
+            return None
+        data = self.site.download(url)
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        if digest in self.local_images:
+            return self.local_images[digest]
+        name = unquote(PurePosixPath(urlsplit(url).path).name) or "image"
+        target = folder / "images" / name
+        if target.exists() or target in draft.images:
+            target = folder / "images" / f"{digest}-{name}"
+        draft.images[target] = data
+        self.local_images[digest] = target
+        return target
+
+    def featured_image(self, media_id: int, draft: Draft) -> str | None:
+        if not media_id:
+            return None
+        digest = self.snapshot.media_hashes.get(media_id)
+        local = self.local_images.get(digest) if digest else None
+        if local is None:
+            url = str(self.site.media_item(media_id)["source_url"])
+            local = self.image_file(url, draft.path.parent, draft)
+        return os.path.relpath(local, draft.path.parent) if local else None
+
+    # -- notices ------------------------------------------------------------------------
+    def notice(self, notice: Notice, remote: Remote) -> Draft:
+        """A notice's file from its synced pattern, mapped back to its fields. What cannot
+        be mapped is named in the warnings; with no heading left, there is no body."""
+        item = self.snapshot.items[PATTERN.name][remote.id]
+        content = marker.split(item["content"]["raw"])[0]
+        back = notice_from_html(content, self.desired.renderer.labels(notice.lang))
+        where = PATTERN.url(self.site.url, remote.id, remote.link)
+        draft = Draft(notice.path, f"notice:{notice.lang}", remote, {}, "", where)
+        draft.warnings = [f"{where}: {line}" for line in back.unmapped]
+        if not back.fields:
+            return draft
+        doc = parse_document(notice.path, notice.path.read_text(encoding="utf-8"))
+        meta: dict[str, Any] = dict(doc.meta) if isinstance(doc, Document) else {}
+        for key in ("pulled", *HEADINGS):
+            meta.pop(key, None)
+        draft.meta = {**meta, **back.fields}
+        if back.policy_url:
+            draft.meta["policy_url"] = back.policy_url
+        converted = to_markdown(back.body)
+        draft.body = converted.text
+        draft.warnings += [f"{where}: {w}" for w in converted.warnings]
+        return draft
+
+    # -- writing ------------------------------------------------------------------------
+    def write(self, drafts: list[Draft]) -> None:
+        """Write the images, then every file whole; undo the images if a file fails."""
+        created: list[Path] = []
+        try:
+            for draft in drafts:
+                for path, data in draft.images.items():
+                    if not path.exists():
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_bytes(data)
+                        created.append(path)
+            texts = self.final_texts(drafts)
+        except BaseException:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise
+        for draft, text in zip(drafts, texts, strict=True):
+            replace_file(draft.path, text)
+
+    def final_texts(self, drafts: list[Draft]) -> list[str]:
+        """Each file's text with ``pulled:``: the site version it came from, and the
+        source hash the next plan will compute from it."""
+        articles: dict[Path, Article] = {}
+        notices = dict(self.project.notices)
+        for draft in drafts:
+            text = dump_document(draft.meta, draft.body)
+            if draft.key.startswith("notice:"):
+                notice = _notice_of(draft.path, text, self.project)
+                notices[notice.lang] = notice
+            else:
+                articles[draft.path] = _article_of(draft.path, text, self.project)
+        known = {a.path for a in self.project.articles}
+        project = dataclasses.replace(
+            self.project,
+            articles=[articles.get(a.path, a) for a in self.project.articles]
+            + [a for path, a in articles.items() if path not in known],
+            notices=notices,
+        )
+        chosen = {a.path for a in self.desired.articles} | set(articles)
+        selected = [a for a in project.articles if a.path in chosen]
+        desired = DesiredItems(project, selected, self.desired.pattern_mode)
+        wants = {w.key: w for w in [*desired.patterns(), *desired.posts(self.snapshot)]}
+        texts = []
+        for draft in drafts:
+            want = wants[articles[draft.path].slug if draft.path in articles else draft.key]
+            pulled = {"state": draft.remote.stored_hash, "source": want.source_hash}
+            texts.append(dump_document({**draft.meta, "pulled": pulled}, draft.body))
+        return texts
+
+
+def _date(item: Json, was: dt.datetime | None) -> dt.datetime:
+    """The post's date as the article wrote it: site time, or UTC when it had a zone."""
+    if was is not None and was.tzinfo is not None and item.get("date_gmt"):
+        return dt.datetime.fromisoformat(str(item["date_gmt"])).replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(item["date"]))
+
+
+def _article_of(path: Path, text: str, project: Project) -> Article:
+    """The article a drafted text makes, checked as `check` would."""
+    doc = parse_document(path, text)
+    if not isinstance(doc, Document):
+        raise CmsSyncError(
+            f"{doc.path}:{doc.line}: the site's version is unreadable: {doc.message}"
+        )
+    config = project.config
+    article, findings = build_article(doc, config.default_lang, config.default_status)
+    errors = [f for f in [*doc.findings, *findings] if f.severity == "error"]
+    if article is None or errors:
+        _invalid(path, errors[0] if errors else None, "post")
+    assert article is not None
+    return article
+
+
+def _notice_of(path: Path, text: str, project: Project) -> Notice:
+    """The notice a drafted text makes, checked as `check` would."""
+    doc = parse_document(path, text)
+    if not isinstance(doc, Document):
+        raise CmsSyncError(
+            f"{doc.path}:{doc.line}: the site's version is unreadable: {doc.message}"
+        )
+    notice, findings = build_notice(doc, project.config.default_lang)
+    errors = [f for f in findings if f.severity == "error"]
+    if notice is None or errors:
+        _invalid(path, errors[0] if errors else None, "notice pattern")
+    assert notice is not None
+    return notice
+
+
+def _invalid(path: Path, first: Any, what: str) -> None:
+    raise CmsSyncError(
+        f"{path}:{first.line if first else 1}: the site's version is not valid"
+        + (f" ({first.message})" if first else "")
+        + f"; fix the {what} in wp-admin (nothing was written)"
+    )
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write ``path`` whole: a reader sees the old file or the new one, never half."""
+    temporary = path.with_name(f".{path.name}.cms-sync")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

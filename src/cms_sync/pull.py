@@ -1,0 +1,188 @@
+"""`cms-sync pull` and `cms-sync import`: bring what editors did on the site into the files.
+
+In one direction, like publish: read the site (``read_site``), decide which posts changed
+since the last publish or pull (pull) or were written in wp-admin (import), draft their
+files in memory, and only then write them, all or none (drafts.py). A site or network
+failure leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cms_sync.desired import DesiredItems
+from cms_sync.drafts import Draft, Drafter
+from cms_sync.errors import CmsSyncError
+from cms_sync.item_types import PATTERN, POST, ItemType
+from cms_sync.items import Desired, Remote
+from cms_sync.plan import match
+from cms_sync.project import Project, normalized
+from cms_sync.publish import read_site
+from cms_sync.site import Site
+from cms_sync.wordpress import Client
+
+
+@dataclass
+class Pulled:
+    """What pull or import did for one file."""
+
+    kind: str  # pulled, imported, unchanged, missing (no post yet), error (not mapped)
+    path: str
+    id: int = 0
+    url: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PullReport:
+    results: list[Pulled] = field(default_factory=list)
+    requests: int = 0
+
+
+def git_dirty(paths: list[Path]) -> list[Path]:
+    """The files among ``paths`` that git holds uncommitted changes of, or does not track;
+    none outside a git work tree (nothing to protect them with there)."""
+    if not paths:
+        return []
+    folder = paths[0].parent
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True,
+            text=True, check=False,
+        )  # fmt: skip
+        if top.returncode != 0:
+            return []
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
+             *map(str, paths)],
+            cwd=folder, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    except OSError:
+        return []
+    root = Path(top.stdout.strip())
+    changed = {normalized(root / entry[3:]) for entry in status.stdout.split("\0") if entry}
+    return [p for p in paths if normalized(p) in changed]
+
+
+def pull(
+    project: Project,
+    client: Client,
+    *,
+    only: list[Path] | None = None,
+    force: bool = False,
+    dirty: Callable[[list[Path]], list[Path]] = git_dirty,
+) -> PullReport:
+    """Write the site's version of each post (and notice) an editor changed into its file.
+
+    ``only`` limits the run to those files; a file with uncommitted changes is refused
+    (nothing is written) unless ``force``.
+    """
+    articles = project.articles
+    if only:
+        wanted = {normalized(p) for p in only}
+        articles = [a for a in articles if normalized(a.path) in wanted]
+    site, desired = Site(client), DesiredItems(project, articles, _pattern_mode(project))
+    snapshot = read_site(site, desired, _types(project))
+    drafter = Drafter(project, site, snapshot, desired)
+    report, drafts = PullReport(), []
+    wants = desired.posts(snapshot)
+    pairs = match(wants, POST.remotes(snapshot))
+    for article, want in zip(articles, wants, strict=True):
+        remote = pairs.get(want.key)
+        path = desired.relative(article.path)
+        if remote is None:
+            report.results.append(Pulled("missing", path))
+        elif not remote.edited_since(article.pulled) or want.pulled_from(remote):
+            report.results.append(Pulled("unchanged", path, remote.id, remote.link))
+        else:
+            drafts.append(drafter.post(article.path, remote, article))
+    patterns = desired.patterns()
+    for key, remote in match(patterns, PATTERN.remotes(snapshot)).items():
+        notice = project.notices[key.removeprefix("notice:")]
+        if remote.edited_since(notice.pulled) and not _pulled_from(patterns, key, remote):
+            draft = drafter.notice(notice, remote)
+            if draft.meta:
+                drafts.append(draft)
+            else:  # the headings are gone: nothing to write, and say why
+                path = desired.relative(notice.path)
+                report.results.append(Pulled("error", path, remote.id, draft.url, draft.warnings))
+    _refuse_dirty(drafts, force, dirty, desired)
+    drafter.write(drafts)
+    report.results += [_result("pulled", d, desired) for d in drafts]
+    report.requests = site.requests_made
+    return report
+
+
+def import_posts(
+    project: Project,
+    client: Client,
+    into: Path,
+    *,
+    status: str = "publish,future,draft,pending,private",
+    categories: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    author: str | None = None,
+) -> PullReport:
+    """Write each post written in wp-admin (no marker, no article at its slug) that
+    matches the filters into a new file in ``into``; the next publish adopts it without
+    creating anything."""
+    site = Site(client)
+    desired = DesiredItems(project, project.articles, _pattern_mode(project))
+    terms = {"categories": set(categories), "tags": set(tags)}
+    snapshot = read_site(site, desired, _types(project))
+    filters = site.post_filters(snapshot, terms, author)
+    snapshot = site.read_unmanaged(POST, {"status": status, **filters}, snapshot)
+    snapshot = site.read_terms(snapshot, {})  # the names of the terms those posts use
+    taken = {a.slug for a in project.articles}
+    drafter = Drafter(project, site, snapshot, desired)
+    report, drafts = PullReport(), []
+    for remote in POST.remotes(snapshot):
+        slug = str(remote.fields["slug"])
+        if remote.marker is not None or slug in taken:
+            continue
+        path = into / f"{slug}.md"
+        if path.exists():
+            warning = f"{path} exists; move it or import into another folder"
+            report.results.append(Pulled("error", str(path), remote.id, remote.link, [warning]))
+            continue
+        drafts.append(drafter.post(path, remote))
+    drafter.write(drafts)
+    report.results += [_result("imported", d, desired) for d in drafts]
+    report.requests = site.requests_made
+    return report
+
+
+def _pattern_mode(project: Project) -> bool:
+    return project.config.notice_mode == "pattern"
+
+
+def _types(project: Project) -> list[ItemType]:
+    return [PATTERN, POST] if _pattern_mode(project) else [POST]
+
+
+def _pulled_from(patterns: list[Desired], key: str, remote: Remote) -> bool:
+    return next(w for w in patterns if w.key == key).pulled_from(remote)
+
+
+def _refuse_dirty(
+    drafts: list[Draft],
+    force: bool,
+    dirty: Callable[[list[Path]], list[Path]],
+    desired: DesiredItems,
+) -> None:
+    if not drafts or force:
+        return
+    refused = dirty([d.path for d in drafts])
+    if refused:
+        names = ", ".join(desired.relative(p) for p in refused)
+        raise CmsSyncError(
+            f"{names}: uncommitted changes; commit or stash them first, "
+            "or pull --force to overwrite them (nothing was written)"
+        )
+
+
+def _result(kind: str, draft: Draft, desired: DesiredItems) -> Pulled:
+    return Pulled(kind, desired.relative(draft.path), draft.remote.id, draft.url, draft.warnings)
