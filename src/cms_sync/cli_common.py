@@ -1,0 +1,65 @@
+"""What every command shares: the global options and loading the checked project."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from cms_sync.config import Config, load_config
+from cms_sync.errors import ValidationFailed
+from cms_sync.findings import Finding, has_errors
+from cms_sync.project import Project, load_project
+
+
+@dataclass
+class Options:
+    """Global options, shared by every command through the Click context."""
+
+    config_path: Path | None
+    verbosity: int
+    debug: bool
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def info(self, message: str) -> None:
+        """A progress line on stderr, silenced by -q."""
+        if self.verbosity >= 0:
+            click.echo(message, err=True)
+
+
+pass_options = click.make_pass_decorator(Options)
+
+
+def print_findings(options: Options, findings: list[Finding], as_json: bool, strict: bool) -> None:
+    base = options.config.root
+    if as_json:
+        errors = has_errors(findings, strict)
+        click.echo(
+            json.dumps(
+                {"ok": not errors, "findings": [f.as_dict(base) for f in findings]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for finding in findings:
+        if finding.severity == "error" or options.verbosity >= 0:
+            click.echo(finding.format(base), err=True)
+
+
+def checked_project(options: Options, strict: bool = False) -> Project:
+    """Load the project; print findings and stop when any error remains."""
+    project, findings = load_project(options.config)
+    print_findings(options, findings, as_json=False, strict=strict)
+    if has_errors(findings, strict):
+        count = sum(1 for f in findings if f.severity == "error" or strict)
+        raise ValidationFailed(f"{count} problem(s) in the articles; nothing was done")
+    return project
