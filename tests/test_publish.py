@@ -125,7 +125,8 @@ def test_edit_in_wordpress_is_a_conflict_left_alone_and_force_overwrites(wp, pro
     code, out, _ = cms(wp, project, "publish")
     assert code == 3
     assert "conflict  post  edited" in out
-    assert "-<p>Fixed in wp-admin.</p>" in out and "+<p>New local text.</p>" in out
+    assert "[-Fixed in wp-admin.-]{+New local text.+}" in out  # a word diff of the markdown
+    assert "cms-sync pull articles/a.md" in out and "publish --force articles/a.md" in out
     assert "update    post  other" in out
     site = wp.api("GET", f"/wp/v2/posts/{post['id']}", params={"context": "edit"})
     assert "Fixed in wp-admin." in site["content"]["raw"]
