@@ -212,8 +212,14 @@ def test_missing_capability_is_named_before_any_write(wp, project):
     position = wp.log_position()
     code, _, err = cms(wp, project, "publish", role="author")
     assert code == 1
-    assert "may not create categories and tags (missing manage_categories)" in err
+    assert "may not create categories (missing manage_categories)" in err
     assert wp.writes_since(position) == []
+
+
+def test_an_author_may_create_tags(wp, project):
+    project.write("a.md", article("A", tags="[Brand new tag]", status="draft"))
+    assert kinds(publish_json(wp, project, role="author")) == {"a": "create"}
+    assert [t["name"] for t in wp.api("GET", "/wp/v2/tags")] == ["Brand new tag"]
 
 
 def rendered(wp, post_id: int, role: str = "admin") -> str:

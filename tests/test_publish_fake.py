@@ -340,10 +340,17 @@ def test_an_author_who_may_not_create_terms_is_told_before_any_write(project):
     site = FakeWordPress()
     project.write("a.md", article("a", categories="[Brand new]"))
     with pytest.raises(
-        CmsSyncError, match=r"may not create categories and tags \(missing manage_categories\)"
+        CmsSyncError, match=r"may not create categories \(missing manage_categories\)"
     ):
         run(project, site, "author")
     assert site.writes() == []
+
+
+def test_an_author_may_create_tags_wordpress_lets_them_assign(project):
+    site = FakeWordPress()
+    project.write("a.md", article("a", tags="[Brand new tag]"))
+    assert kinds(run(project, site, "author")) == {"a": "create"}
+    assert [t["name"] for t in site.api("GET", "/wp/v2/tags")] == ["Brand new tag"]
 
 
 # -- the command line -------------------------------------------------------------------------

@@ -129,8 +129,8 @@ class _Run:
             for name in sorted(names)
             if name.casefold() not in snapshot.term_ids.get(taxonomy, {})
         ]
-        if terms:
-            needs.append("create categories and tags")
+        # Tags are not hierarchical: WordPress lets whoever may assign them create them.
+        needs += sorted({f"create {taxonomy}" for taxonomy, _ in terms})
         snapshot.user.require(needs)
         for done, path in enumerate(images, 1):
             snapshot = self.site.upload(path, snapshot)

@@ -21,7 +21,8 @@ CAPABILITY_FOR = {
     "publish posts": "publish_posts",
     "edit published posts": "edit_published_posts",
     "upload media": "upload_files",
-    "create categories and tags": "manage_categories",
+    "create categories": "manage_categories",
+    "create tags": "edit_posts",
     "trash posts": "delete_posts",
 }
 
