@@ -64,7 +64,6 @@ OTHER = "bystander"
 BENGALI_TITLE = "সম্পাদকের সাথে সহ-সম্পাদনা"  # no slug: WordPress percent-encodes it
 BENGALI_ARTICLE = "articles/01-ecommerce-manager-competencies.md"
 BENGALI_HEADING = "একটি ইকমার্স ম্যানেজার কি"
-PULL_NOT_LANDED = pytest.mark.xfail(reason="pull not landed yet", strict=False)
 
 
 def article(title: str, body: str, **front: str) -> str:
@@ -369,7 +368,6 @@ def test_publish_makes_no_duplicate_and_reports_the_conflict(edited: Edited) -> 
 
 
 @pytest.mark.parametrize("edited", [param(s) for s in SCENARIOS if not s.unmanaged], indirect=True)
-@PULL_NOT_LANDED
 def test_pull_brings_the_edit_home_and_plan_is_then_empty(edited: Edited) -> None:
     code, out, err = edited.cms("pull", str(edited.path))
     assert code == 0, f"pull exited {code}\n{out}\n{err}"
