@@ -56,6 +56,20 @@ def test_an_edit_on_the_site_comes_home_and_the_next_plan_writes_nothing(project
     assert kinds(run(project, site)) == {"story": "unchanged"}
 
 
+def test_a_new_title_in_a_series_is_pulled_and_the_navigation_agrees(project):
+    site = FakeWordPress()
+    series = "{name: Guide, part: %d}"
+    path = project.write("a.md", article("part-one", "One.", series=series % 1))
+    project.write("b.md", article("part-two", "Two.", series=series % 2))
+    run(project, site)
+    edit(site, "part-one", title="Part one, renamed")
+    pull_all(project, site)
+    assert "title: Part one, renamed" in path.read_text(encoding="utf-8")
+    # Both posts list the parts by title: part two's navigation now needs the new title.
+    assert kinds(run(project, site, dry_run=True)) == {"part-one": "unchanged",
+                                                       "part-two": "update"}  # fmt: skip
+
+
 def test_an_unchanged_post_leaves_its_file_alone(project):
     site = FakeWordPress()
     path = project.write("a.md", article("same", "Text."))

@@ -9,7 +9,6 @@ so the next plan finds the file and the post in agreement.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -216,11 +215,12 @@ class Drafter:
             else:
                 articles[draft.path] = _article_of(draft.path, text, self.project)
         known = {a.path for a in self.project.articles}
-        project = dataclasses.replace(
-            self.project,
-            articles=[articles.get(a.path, a) for a in self.project.articles]
+        # A new Project, not a copy: its index of series parts must see the new titles.
+        project = Project(
+            self.project.config,
+            [articles.get(a.path, a) for a in self.project.articles]
             + [a for path, a in articles.items() if path not in known],
-            notices=notices,
+            notices,
         )
         chosen = {a.path for a in self.desired.articles} | set(articles)
         selected = [a for a in project.articles if a.path in chosen]

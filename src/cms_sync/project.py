@@ -37,8 +37,10 @@ class Project:
     articles: list[Article] = field(default_factory=list)
     notices: dict[str, Notice] = field(default_factory=dict)
 
-    _by_path: dict[Path, Article] = field(default_factory=dict, repr=False)
-    _series: dict[str, list[Article]] = field(default_factory=dict, repr=False)
+    # Indexes built on first use; not init fields, so a copy (dataclasses.replace) with
+    # other articles builds its own instead of reusing stale ones.
+    _by_path: dict[Path, Article] = field(default_factory=dict, repr=False, init=False)
+    _series: dict[str, list[Article]] = field(default_factory=dict, repr=False, init=False)
 
     def _index(self) -> None:
         # Built once the articles are loaded: every page resolves links and series parts,
