@@ -70,6 +70,22 @@ def test_a_new_title_in_a_series_is_pulled_and_the_navigation_agrees(project):
                                                        "part-two": "update"}  # fmt: skip
 
 
+def test_pull_rewrites_only_the_front_matter_lines_that_changed(project):
+    site = FakeWordPress()
+    front = (
+        '---\ntitle: "Kept: as written"  # a comment\nslug: kept\nstatus: publish\n'
+        "comment_status: closed\ntags:\n  - one\n  - two\n---\n"
+    )
+    path = project.write("a.md", front + "\nOld body.\n")
+    run(project, site)
+    edit(site, "kept", content="<p>New body.</p>")
+    pull_all(project, site)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[:8] == front.split("\n")[:8]  # every line as written, comment included
+    assert lines[8].startswith("pulled: {state: ") and lines[9] == "---"
+    assert lines[11] == "New body."
+
+
 def test_an_unchanged_post_leaves_its_file_alone(project):
     site = FakeWordPress()
     path = project.write("a.md", article("same", "Text."))

@@ -33,7 +33,7 @@ from cms_sync.project import Project
 from cms_sync.site import Site
 from cms_sync.slugs import wordpress_slug
 from cms_sync.snapshot import Snapshot
-from cms_sync.source import Document, dump_document, parse_document
+from cms_sync.source import Document, dump_document, parse_document, update_document
 
 Json = Mapping[str, Any]
 _IMAGE_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"')
@@ -51,6 +51,12 @@ class Draft:
     url: str  # where a person looks at the item on the site
     images: dict[Path, bytes] = field(default_factory=dict)  # files to create
     warnings: list[str] = field(default_factory=list)
+    original: str = ""  # the file's text now ("" for a new file): unchanged keys keep their lines
+
+    def text(self, meta: dict[str, Any]) -> str:
+        if self.original:
+            return update_document(self.original, meta, self.body)
+        return dump_document(meta, self.body)
 
 
 class Drafter:
@@ -100,7 +106,8 @@ class Drafter:
         """The file's front matter with what the post says now (its other keys kept)."""
         meta: dict[str, Any] = {}
         if article is not None:
-            doc = parse_document(article.path, article.path.read_text(encoding="utf-8"))
+            draft.original = article.path.read_text(encoding="utf-8")
+            doc = parse_document(article.path, draft.original)
             meta = dict(doc.meta) if isinstance(doc, Document) else {}
             meta.pop("pulled", None)
         names = self.snapshot.term_names
@@ -109,8 +116,8 @@ class Drafter:
         values: dict[str, Any] = {"title": title, "status": item["status"]}
         if "slug" in meta or slug != wordpress_slug(title):
             values["slug"] = slug
-        dated = article is None or article.date is not None
-        if dated or item["status"] in ("publish", "future", "private"):
+        # An article without a date leaves it to WordPress: pull does not pin it either.
+        if article is None or article.date is not None:
             values["date"] = _date(item, article.date if article else None)
         excerpt = str(item["excerpt"]["raw"])
         if excerpt or "excerpt" in meta:
@@ -171,7 +178,8 @@ class Drafter:
         draft.warnings = [f"{where}: {line}" for line in back.unmapped]
         if not back.fields:
             return draft
-        doc = parse_document(notice.path, notice.path.read_text(encoding="utf-8"))
+        draft.original = notice.path.read_text(encoding="utf-8")
+        doc = parse_document(notice.path, draft.original)
         meta: dict[str, Any] = dict(doc.meta) if isinstance(doc, Document) else {}
         for key in ("pulled", *HEADINGS):
             meta.pop(key, None)
@@ -208,7 +216,7 @@ class Drafter:
         articles: dict[Path, Article] = {}
         notices = dict(self.project.notices)
         for draft in drafts:
-            text = dump_document(draft.meta, draft.body)
+            text = draft.text(draft.meta)
             if draft.key.startswith("notice:"):
                 notice = _notice_of(draft.path, text, self.project)
                 notices[notice.lang] = notice
@@ -230,7 +238,7 @@ class Drafter:
         for draft in drafts:
             want = wants[articles[draft.path].slug if draft.path in articles else draft.key]
             pulled = {"state": draft.remote.stored_hash, "source": want.source_hash}
-            texts.append(dump_document({**draft.meta, "pulled": pulled}, draft.body))
+            texts.append(draft.text({**draft.meta, "pulled": pulled}))
         return texts
 
 

@@ -6,6 +6,7 @@ Line numbers are kept so that every later finding can point at ``path:line``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,54 @@ def dump_document(meta: dict[str, Any], body: str) -> str:
         meta, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000
     )
     return f"{_FENCE}\n{front}{_FENCE}\n\n{body.strip()}\n"
+
+
+_TOP_KEY = re.compile(r"^([^\s#-][^:]*):")
+
+
+def update_document(text: str, meta: dict[str, Any], body: str) -> str:
+    """``text`` with its front matter set to ``meta`` and its body to ``body``, changing
+    only the keys whose value changed: the others keep their lines as written (quotes,
+    comments, block or flow style), so a diff shows what changed and nothing else."""
+    lines = text.removeprefix("\ufeff").split("\n")
+    if not lines or lines[0].rstrip() != _FENCE:
+        return dump_document(meta, body)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE), None)
+    if end is None:
+        return dump_document(meta, body)
+    old = yaml.safe_load("\n".join(lines[1:end])) or {}
+    spans: list[tuple[str | None, list[str]]] = [(None, [])]  # (key, its lines)
+    for line in lines[1:end]:
+        found = _TOP_KEY.match(line)
+        if found:
+            spans.append((found.group(1).strip(), [line]))
+        else:
+            spans[-1][1].append(line)
+    out: list[str] = []
+    for key, span in spans:
+        if key is None or (key in meta and old.get(key) == meta[key]):
+            out += span
+        elif key in meta:
+            out += _dump_key(key, meta[key], block=len(span) > 1)
+    for key, value in meta.items():
+        if key not in old:
+            out += _dump_key(key, value, block=False)
+    return f"{_FENCE}\n" + "\n".join(out) + f"\n{_FENCE}\n\n{body.strip()}\n"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block lists indented under their key, as people write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _dump_key(key: str, value: Any, block: bool) -> list[str]:
+    """``key: value`` as YAML lines: lists and mappings in block style when ``block``, on
+    one line otherwise."""
+    options: dict[str, Any] = {"allow_unicode": True, "sort_keys": False, "width": 1000}
+    if isinstance(value, list | dict) and not block:
+        flow = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, **options)
+        return [f"{yaml.dump(key, Dumper=_Dumper).split(chr(10))[0]}: {flow.strip()}"]
+    text = str(yaml.dump({key: value}, Dumper=_Dumper, default_flow_style=False, **options))
+    return text.rstrip("\n").split("\n")
