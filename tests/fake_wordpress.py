@@ -359,6 +359,7 @@ class FakeWordPress:
     def _route(self, call: Call) -> Callable[[Call], tuple[int, Any, dict[str, str]]]:
         table: list[tuple[str, str, Callable[[Call], Any]]] = [
             ("GET", r"/wp/v2/users/me", self._me),
+            ("GET", r"/wp/v2/users", self._list_users),
             ("GET", r"/wp/v2/(posts|blocks|media)", self._list_posts),
             ("POST", r"/wp/v2/(posts|blocks)", self._create_post),
             ("POST", r"/wp/v2/media", self._upload),
@@ -385,6 +386,19 @@ class FakeWordPress:
             caps = {user.role: True, **dict.fromkeys(sorted(ROLES[user.role]), True)}
             data |= {"username": user.login, "roles": [user.role], "capabilities": caps}
         return 200, data, {}
+
+    def _list_users(self, call: Call) -> Any:
+        """As WordPress lists them to whoever may not list_users: authors of published
+        posts only (``slug`` filters by login)."""
+        published = {p.author for p in self.posts.values() if p.status == "publish"}
+        slugs = _list(call.params.get("slug", ""))
+        found = [
+            {"id": u.id, "name": u.login.title(), "slug": u.login}
+            for u in self.users.values()
+            if (u.id in published or _can(call.user, "list_users"))
+            and (not slugs or u.login in slugs)
+        ]
+        return 200, found, {"X-WP-Total": str(len(found)), "X-WP-TotalPages": "1"}
 
     # -- posts, patterns, media -----------------------------------------------------------
 

@@ -205,3 +205,18 @@ def test_import_names_a_category_the_site_does_not_have(project):
     loaded, _ = load_project(load_config(project.config))
     with pytest.raises(CmsSyncError, match="no categories named Nope"):
         import_posts(loaded, site.client(), project.articles, categories=["Nope"])
+
+
+def test_import_filters_by_author_and_status(project):
+    site = FakeWordPress()
+    for user, status in (("admin", "publish"), ("editor", "publish"), ("editor", "draft")):
+        site.api("POST", "/wp/v2/posts", user, json={
+            "title": f"{user} {status}", "slug": f"{user}-{status}", "status": status,
+            "comment_status": "closed", "content": "<p>Text.</p>",
+        })  # fmt: skip
+    loaded, _ = load_project(load_config(project.config))
+    login = site.users["editor"].login
+    report = import_posts(loaded, site.client(), project.articles, author=login, status="publish")
+    assert [r.path for r in report.results] == ["articles/editor-publish.md"]
+    with pytest.raises(CmsSyncError, match="no user 'nobody'"):
+        import_posts(loaded, site.client(), project.articles, author="nobody")
