@@ -358,6 +358,7 @@ class FakeWordPress:
 
     def _route(self, call: Call) -> Callable[[Call], tuple[int, Any, dict[str, str]]]:
         table: list[tuple[str, str, Callable[[Call], Any]]] = [
+            ("GET", r"/", self._index),
             ("GET", r"/wp/v2/users/me", self._me),
             ("GET", r"/wp/v2/users", self._list_users),
             ("GET", r"/wp/v2/(posts|blocks|media)", self._list_posts),
@@ -386,6 +387,10 @@ class FakeWordPress:
             caps = {user.role: True, **dict.fromkeys(sorted(ROLES[user.role]), True)}
             data |= {"username": user.login, "roles": [user.role], "capabilities": caps}
         return 200, data, {}
+
+    def _index(self, call: Call) -> Any:
+        """The REST index: the namespaces the site serves (no companion plugin here)."""
+        return 200, {"namespaces": ["oembed/1.0", "wp/v2", "wp-site-health/v1"]}, {}
 
     def _list_users(self, call: Call) -> Any:
         """As WordPress lists them to whoever may not list_users: authors of published

@@ -12,13 +12,15 @@ from dataclasses import replace
 from typing import Any
 
 from cms_sync import marker
-from cms_sync.item_types import ItemType, stored_state
+from cms_sync.item_types import IDENTITY_META, ItemType, marker_of, stored_state
 from cms_sync.outcome import Outcome, dropped_markup
 from cms_sync.plan import Action
 from cms_sync.site import Site
 from cms_sync.snapshot import Snapshot
 
 Progress = Callable[[str, int, int], None]
+UNMODIFIED_SINCE = "X-CMS-Sync-If-Unmodified-Since"  # the companion plugin checks it
+PRECONDITION_FAILED = "cms_sync_precondition_failed"
 
 
 def body_with_marker(item_type: ItemType, action: Action, snapshot: Snapshot) -> dict[str, Any]:
@@ -34,7 +36,10 @@ def body_with_marker(item_type: ItemType, action: Action, snapshot: Snapshot) ->
         marker.state_hash(stored_state(body, keys)),
         ",".join(keys),
     )
-    body["content"] = marker.join(str(body["content"]), stamp)
+    if snapshot.companion:  # identity in post meta: nothing of it in the public HTML
+        body.setdefault("meta", {})[IDENTITY_META] = stamp.payload()
+    else:
+        body["content"] = marker.join(str(body["content"]), stamp)
     return body
 
 
@@ -49,12 +54,8 @@ def write(
     Returns the report lines as written and the snapshot with what WordPress stored."""
     bodies = [body_with_marker(item_type, action, snapshot) for action, _ in planned]
     requests = [
-        {
-            "method": "PUT" if a.remote else "POST",
-            "path": f"{item_type.route}/{a.remote.id}" if a.remote else item_type.route,
-            "body": body,
-        }
-        for (a, _), body in zip(planned, bodies, strict=True)
+        _request(item_type, action, body, snapshot)
+        for (action, _), body in zip(planned, bodies, strict=True)
     ]
     label = f"{item_type.name}s"
     answers = site.batch(requests, lambda done: progress(label, done, len(requests)))
@@ -67,11 +68,28 @@ def write(
     return outcomes, snapshot.with_items(item_type.name, stored)
 
 
+def _request(
+    item_type: ItemType, action: Action, body: dict[str, Any], snapshot: Snapshot
+) -> dict[str, Any]:
+    """One write of a batch. With the companion plugin an update carries the modification
+    time this run read: the plugin refuses it (412) if an editor saved since."""
+    if action.remote is None:
+        return {"method": "POST", "path": item_type.route, "body": body}
+    request = {"method": "PUT", "path": f"{item_type.route}/{action.remote.id}", "body": body}
+    read = snapshot.items[item_type.name].get(action.remote.id, {}).get("modified_gmt")
+    if snapshot.companion and read:
+        request["headers"] = {UNMODIFIED_SINCE: str(read)}
+    return request
+
+
 def _written(
     site: Site, item_type: ItemType, planned: Outcome, body: dict[str, Any], answer: dict[str, Any]
 ) -> tuple[Outcome, dict[str, Any] | None]:
     """The report line of one write, and the item as WordPress stored it (None if refused)."""
     data = answer.get("body") or {}
+    if answer.get("status") == 412 and data.get("code") == PRECONDITION_FAILED:
+        note = "was edited in WordPress while this publish ran (the companion plugin kept it)"
+        return replace(planned, kind="conflict", note=note), None
     if answer.get("status") not in (200, 201) or "id" not in data:
         error = f"HTTP {answer.get('status')} {data.get('code', '')}: " + str(
             data.get("message", "WordPress refused the write")
@@ -81,7 +99,7 @@ def _written(
     sent, stored = stored_state(body, keys), stored_state(data, keys)
     warning = ""
     if sent != stored:
-        data = _fix_marker(site, item_type, data, keys)
+        data = _fix_marker(site, item_type, data, keys, companion="meta" in body)
         dropped = dropped_markup(str(sent["content"]), str(stored["content"]))
         changed = [k for k in sent if sent[k] != stored[k]]
         warning = "WordPress changed " + ", ".join(changed)
@@ -92,14 +110,18 @@ def _written(
 
 
 def _fix_marker(
-    site: Site, item_type: ItemType, data: dict[str, Any], keys: tuple[str, ...]
+    site: Site, item_type: ItemType, data: dict[str, Any], keys: tuple[str, ...], companion: bool
 ) -> dict[str, Any]:
     """Record in the marker what WordPress really stored, so the next run is a no-op."""
-    content, old = marker.split(data["content"]["raw"])
+    old = marker_of(data)
     assert old is not None
     actual = marker.state_hash(stored_state(data, keys))
     stamp = marker.Marker(old.key, old.path, old.source, actual, old.fields)
-    return site.update(f"{item_type.route}/{data['id']}", {"content": marker.join(content, stamp)})
+    route = f"{item_type.route}/{data['id']}"
+    if companion:
+        return site.update(route, {"meta": {IDENTITY_META: stamp.payload()}})
+    content = marker.split(data["content"]["raw"])[0]
+    return site.update(route, {"content": marker.join(content, stamp)})
 
 
 def trash(site: Site, item_type: ItemType, orphans: list[Outcome]) -> list[Outcome]:

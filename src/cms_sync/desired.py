@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from collections.abc import Container
 from pathlib import Path
@@ -105,19 +106,36 @@ class DesiredItems:
             return str(path)
 
     # -- the items --------------------------------------------------------------------
-    def patterns(self, _snapshot: Snapshot | None = None) -> list[Desired]:
-        """One notice pattern per language whose posts show a notice (pattern mode only)."""
+    def patterns(self, snapshot: Snapshot) -> list[Desired]:
+        """One notice pattern per language whose posts show a notice (pattern mode only).
+        With the companion plugin it also carries the comment form's labels and whether
+        the form asks for consent."""
         if not self.pattern_mode:
             return []
         langs = sorted({a.lang for a in self.articles if self.notice_shown(a)})
-        return [self._pattern(lang) for lang in langs]
+        return [self._pattern(lang, snapshot.companion) for lang in langs]
 
-    def _pattern(self, lang: str) -> Desired:
+    def _pattern(self, lang: str, companion: bool) -> Desired:
         notice = self.project.notices[lang]
         content = "<!-- wp:html -->\n" + self.renderer.notice_html(notice) + "<!-- /wp:html -->"
         title = f"Comment privacy notice ({lang}) — managed by cms-sync"
-        fields = {"title": title, "content": content}
+        fields: dict[str, object] = {"title": title, "content": content}
+        if companion:
+            fields |= {
+                "identity_in": "meta",
+                "labels": self.form_labels(lang),
+                "consent": notice.consent,
+            }
         return Desired(f"notice:{lang}", self.relative(notice.path), fields, notice.pulled)
+
+    def form_labels(self, lang: str) -> str:
+        """The comment form's texts in ``lang``, as JSON for the companion plugin."""
+        page = self.renderer.labels(lang).get("page") or {}
+        names = {"title_reply": "leave_comment", "email_note": "email_note", "comment": "comment",
+                 "name": "name", "email": "email", "submit": "submit",
+                 "notice_title": "notice_title", "consent": "consent"}  # fmt: skip
+        labels = {key: str(page[name]) for key, name in names.items() if page.get(name)}
+        return json.dumps(labels, ensure_ascii=False, sort_keys=True)
 
     def posts(self, snapshot: Snapshot) -> list[Desired]:
         """One desired post per article, its links and images pointing where ``snapshot``
@@ -147,33 +165,33 @@ class DesiredItems:
             media = snapshot.media.get(content_id(path))
             return media.url if media else f"cms-sync-pending-media:{path.name}"
 
-        patterns = match(self.patterns(), PATTERN.remotes(snapshot)) if self.pattern_mode else {}
+        patterns = match(self.patterns(snapshot), PATTERN.remotes(snapshot))
         foreign_patterns = snapshot.foreign.get(PATTERN.name, {}).values()
 
-        def pattern_ref(lang: str) -> str:
+        def pattern_id(lang: str) -> int:
             found = patterns.get(f"notice:{lang}")
             ids = [f.id for f in foreign_patterns if f.stamp.key == f"notice:{lang}"]
-            ref = found.id if found else min(ids, default=0)
-            return f'<!-- wp:block {{"ref":{ref}}} /-->'
+            return found.id if found else min(ids, default=0)
 
+        # With the companion plugin the notice goes under the comment form, not the content.
+        companion = snapshot.companion and self.pattern_mode
         items = []
         for article in self.articles:
             shown = self.notice_shown(article) and self.pattern_mode
+            notice_html = None  # inline, or none
+            if shown:
+                notice_html = (
+                    "" if companion else f'<!-- wp:block {{"ref":{pattern_id(article.lang)}}} /-->'
+                )
             content, _ = render_post(
-                self.project,
-                self.renderer,
-                article,
-                link,
-                image,
-                notice_html=pattern_ref(article.lang) if shown else None,
+                self.project, self.renderer, article, link, image, notice_html=notice_html
             )
             featured = content_id(article.featured_image) if article.featured_image else ""
+            notice = pattern_id(article.lang) if shown and companion else 0
+            wanted = Wanted(article, content, featured, companion, notice)
             items.append(
                 Desired(
-                    article.slug,
-                    self.relative(article.path),
-                    POST.wanted(Wanted(article, content, featured)),
-                    article.pulled,
+                    article.slug, self.relative(article.path), POST.wanted(wanted), article.pulled
                 )
             )
         return items

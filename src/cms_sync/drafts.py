@@ -233,7 +233,9 @@ class Drafter:
         chosen = {a.path for a in self.desired.articles} | set(articles)
         selected = [a for a in project.articles if a.path in chosen]
         desired = DesiredItems(project, selected, self.desired.pattern_mode)
-        wants = {w.key: w for w in [*desired.patterns(), *desired.posts(self.snapshot)]}
+        wants = {
+            w.key: w for w in [*desired.patterns(self.snapshot), *desired.posts(self.snapshot)]
+        }
         texts = []
         for draft in drafts:
             want = wants[articles[draft.path].slug if draft.path in articles else draft.key]

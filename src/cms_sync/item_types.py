@@ -51,6 +51,8 @@ class Wanted:
     article: Article
     content: str
     image_hash: str
+    companion: bool = False  # the companion plugin is active: identity and notice in meta
+    notice: int = 0  # with the companion: the notice pattern shown under the comment form
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Field:
     article sets it (None: left to WordPress), how it is read back and how it is sent."""
 
     name: str
-    rest: str
+    rest: str  # "meta.KEY": a post meta key (companion plugin); "": compared, never sent
     read: Callable[[Json, Snapshot], object]  # the comparable value, from the site's JSON
     want: Callable[[Wanted], object | None] = lambda _wanted: None
     send: Callable[[object, Snapshot], object] = lambda value, _snapshot: value
@@ -109,6 +111,32 @@ CONTENT = Field(
     lambda item, _s: marker.split(_raw(item, "content"))[0].rstrip(),
     lambda wanted: wanted.content.rstrip(),
 )
+
+
+def meta_of(item: Json) -> Mapping[str, Any]:
+    """An item's post meta (WordPress answers ``[]`` when none is registered)."""
+    found = item.get("meta")
+    return found if isinstance(found, dict) else {}
+
+
+IDENTITY_META = "_cms_sync_identity"
+
+
+def marker_of(item: Json) -> marker.Marker | None:
+    """An item's identity: in its post meta (companion plugin), else in its content."""
+    found = marker.parse(str(meta_of(item).get(IDENTITY_META) or ""))
+    return found or marker.split(_raw(item, "content"))[1]
+
+
+def _identity_place(item: Json, _s: Snapshot) -> object:
+    return "meta" if meta_of(item).get(IDENTITY_META) else "content"
+
+
+# Where the identity lives: with the companion plugin, an item whose marker is still in its
+# content differs here, so it is written once and its identity moves to post meta.
+IDENTITY_PLACE = Field(
+    "identity_in", "", _identity_place, lambda w: "meta" if w.companion else None
+)
 POST_FIELDS = (
     _text("title", lambda w: w.article.title),
     CONTENT,
@@ -132,6 +160,28 @@ POST_FIELDS = (
         lambda item, _s: item.get("date_gmt") or "",
         lambda w: _date(w, "date_gmt"),
     ),
+    IDENTITY_PLACE,
+    Field(
+        "notice",
+        "meta._cms_sync_notice",
+        lambda item, _s: int(meta_of(item).get("_cms_sync_notice") or 0),
+        lambda w: w.notice if w.companion else None,
+    ),
+)
+PATTERN_FIELDS = (
+    _text("title"),
+    CONTENT,
+    IDENTITY_PLACE,
+    Field(
+        "labels",
+        "meta._cms_sync_labels",
+        lambda item, _s: meta_of(item).get("_cms_sync_labels") or "",
+    ),
+    Field(
+        "consent",
+        "meta._cms_sync_consent",
+        lambda item, _s: bool(meta_of(item).get("_cms_sync_consent")),
+    ),
 )
 
 
@@ -149,7 +199,8 @@ class ItemType:
 
     @property
     def read_fields(self) -> str:
-        names = ["id", "link", *self.stored, *(f.rest for f in self.fields)]
+        rest = [f.rest.partition(".")[0] for f in self.fields if f.rest]
+        names = ["id", "link", "modified_gmt", "meta", *self.stored, *rest]
         return ",".join(dict.fromkeys(names))
 
     def url(self, site_url: str, item_id: int, link: str) -> str:
@@ -158,7 +209,7 @@ class ItemType:
 
     def remote(self, item: Json, snapshot: Snapshot) -> Remote:
         """An item of the site as a plan item; its marker is None when it carries none."""
-        found = marker.split(item["content"]["raw"])[1]
+        found = marker_of(item)
         fields = {f.name: f.read(item, snapshot) for f in self.fields}
         sent = tuple(found.fields.split(",")) if found and found.fields else self.stored
         stored_hash = marker.state_hash(stored_state(item, sent))
@@ -177,7 +228,13 @@ class ItemType:
     def body(self, desired: Desired, snapshot: Snapshot) -> dict[str, Any]:
         """The JSON body of a write of ``desired`` (content without the marker)."""
         by_name = {f.name: f for f in self.fields}
-        body = {by_name[n].rest: by_name[n].send(v, snapshot) for n, v in desired.fields.items()}
+        body: dict[str, Any] = {}
+        for name, value in desired.fields.items():
+            rest = by_name[name].rest
+            if rest.startswith("meta."):
+                body.setdefault("meta", {})[rest.removeprefix("meta.")] = value
+            elif rest:
+                body[rest] = by_name[name].send(value, snapshot)
         return {**body, **self.fixed}
 
     def sent_fields(self, body: Json) -> tuple[str, ...]:
@@ -197,7 +254,7 @@ PATTERN = ItemType(
     "pattern",
     "/wp/v2/blocks",
     "any",
-    (_text("title"), CONTENT),
+    PATTERN_FIELDS,
     stored=("title", "content", "status"),
     fixed={"status": "publish"},
     public=False,

@@ -48,9 +48,19 @@ class Marker:
     stored: str
     fields: str = ""  # comma-separated names of the stored fields ``stored`` covers
 
+    def payload(self) -> str:
+        """``key=… path=… source=… stored=… fields=…``, each value percent-encoded."""
+        return " ".join(f"{name}={_encode(getattr(self, name))}" for name in _NAMES)
+
     def comment(self) -> str:
-        parts = [f"{name}={_encode(getattr(self, name))}" for name in _NAMES]
-        return f"<!-- {PREFIX} {' '.join(parts)} -->"
+        return f"<!-- {PREFIX} {self.payload()} -->"
+
+
+def parse(payload: str) -> Marker | None:
+    """The marker a payload describes (as kept in the companion plugin's post meta)."""
+    values = dict(pair.split("=", 1) for pair in payload.split() if "=" in pair)
+    stamp = Marker(*(unquote(values.get(name, "")) for name in _NAMES))
+    return stamp if stamp.key and stamp.stored else None
 
 
 def _encode(value: str) -> str:
@@ -68,10 +78,8 @@ def split(content: str) -> tuple[str, Marker | None]:
 
     def take(match: re.Match[str]) -> str:
         nonlocal found
-        payload = match.group(1) or match.group(2)
-        values = dict(pair.split("=", 1) for pair in payload.split())
-        stamp = Marker(*(unquote(values.get(name, "")) for name in _NAMES))
-        if not (stamp.key and stamp.stored):
+        stamp = parse(match.group(1) or match.group(2))
+        if stamp is None:
             return match.group(0)  # not one of ours: leave it where it is
         found = stamp
         return ""

@@ -27,7 +27,9 @@ EEA = set(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
     "IS LI NO EU EEA".split()
 )
-_KEYS = ["kind", "lang", *HEADINGS, "storage_region", "transfer", "policy_url", "pulled"]
+_KEYS = [
+    "kind", "lang", *HEADINGS, "storage_region", "transfer", "policy_url", "consent", "pulled",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Notice:
     body: str
     body_line: int
     pulled: Pulled | None = None  # the site version the file was pulled from
+    consent: bool = False  # a required consent checkbox under the form (companion plugin)
 
     def items(self) -> list[tuple[str, str]]:
         """(heading key, text) in reading order, skipping absent headings."""
@@ -60,10 +63,16 @@ def build_notice(doc: Document, default_lang: str) -> tuple[Notice | None, list[
 
     texts: dict[str, str] = {}
     pulled: Pulled | None = None
+    consent = False
     for key, value in doc.meta.items():
         key = str(key)
         if key not in _KEYS:
             findings.append(unknown_key_finding(doc, key, _KEYS))
+        elif key == "consent":
+            if not isinstance(value, bool):
+                add(key, "error", "consent: write true or false")
+            else:
+                consent = value
         elif key == "pulled":
             try:
                 pulled = parse_pulled(value)
@@ -102,7 +111,10 @@ def build_notice(doc: Document, default_lang: str) -> tuple[Notice | None, list[
         body=doc.body,
         body_line=doc.body_line,
         pulled=pulled,
+        consent=consent,
     )
+    if consent and "legal_basis" not in texts:
+        add("consent", "warning", "consent: true, but the notice names no legal_basis")
     return notice, findings
 
 

@@ -56,7 +56,7 @@ def publish(
 def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snapshot:
     """The site as a run needs it, read once: who we are, the managed items of ``types``,
     the posts at the slugs of articles no marker names, the terms and the media."""
-    snapshot = Snapshot.empty(site.url, site.login())
+    snapshot = Snapshot.empty(site.url, site.login(), site.companion())
     for item_type in types:
         snapshot = site.read_items(item_type, snapshot)
     unmatched = desired.unmatched_slugs(snapshot)

@@ -99,7 +99,7 @@ def pull(
             report.results.append(Pulled("unchanged", path, remote.id, remote.link))
         else:
             drafts.append(drafter.post(article.path, remote, article))
-    patterns = desired.patterns()
+    patterns = desired.patterns(snapshot)
     for key, remote in match(patterns, PATTERN.remotes(snapshot)).items():
         notice = project.notices[key.removeprefix("notice:")]
         if remote.edited_since(notice.pulled) and not _pulled_from(patterns, key, remote):

@@ -13,17 +13,18 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from cms_sync import marker
 from cms_sync.build import content_id
 from cms_sync.errors import CmsSyncError
-from cms_sync.item_types import ItemType
+from cms_sync.item_types import ItemType, marker_of
 from cms_sync.items import Foreign
 from cms_sync.slugs import wordpress_slug
 from cms_sync.snapshot import Media, Snapshot, User
 from cms_sync.wordpress import Client, WordPressError
 
+COMPANION = "cms-sync/v1"  # the companion plugin's REST namespace
 LIVE_STATUSES = "publish,future,draft,pending,private"  # a trashed post's slug is renamed
 SLUGS_PER_REQUEST = 2000  # characters of encoded slugs per lookup: URLs stay short
 TAXONOMIES = {"categories": "/wp/v2/categories", "tags": "/wp/v2/tags"}
@@ -63,23 +64,32 @@ class Site:
             raise
         return User(str(me.get("slug") or me.get("name") or ""), me.get("capabilities") or {})
 
+    def companion(self) -> bool:
+        """Whether the site runs the companion plugin (its namespace in the REST index)."""
+        try:
+            index = self._client.get("/", {"_fields": "namespaces"})
+        except WordPressError as exc:
+            if exc.status in (401, 403, 404):  # a host that hides the index: no plugin seen
+                return False
+            raise
+        namespaces = index.get("namespaces") if isinstance(index, dict) else None
+        return COMPANION in (namespaces or [])
+
     def read_items(self, item_type: ItemType, snapshot: Snapshot) -> Snapshot:
         """Every item of ``item_type`` carrying a marker, in pages of 100. For posts the trash
-        is included: a post trashed in wp-admin is an edit to respect, not one to redo."""
+        is included: a post trashed in wp-admin is an edit to respect, not one to redo. With
+        the companion plugin, one query finds identity in meta and in content alike."""
+        query = {"cms_sync_managed": 1} if snapshot.companion else {"search": marker.PREFIX}
         found = self._client.get_all(
             item_type.route,
-            {"status": item_type.statuses, "context": "edit", "search": marker.PREFIX,
+            {"status": item_type.statuses, "context": "edit", **query,
              "_fields": item_type.read_fields},
         )  # fmt: skip
-        items = {i["id"]: i for i in found if marker.split(i["content"]["raw"])[1]}
+        items = {i["id"]: i for i in found if marker_of(i)}
         # Posts without a marker found at an article's slug stay known (a second read
         # after a lost answer must not forget them).
         before = snapshot.items.get(item_type.name, {})
-        unmarked = {
-            i: item
-            for i, item in before.items()
-            if i not in items and not marker.split(item["content"]["raw"])[1]
-        }
+        unmarked = {i: item for i, item in before.items() if i not in items and not marker_of(item)}
         foreign = self._read_foreign(item_type, items, snapshot.user)
         return dataclasses.replace(
             snapshot,
@@ -99,9 +109,21 @@ class Site:
                  "_fields": item_type.read_fields},
             )  # fmt: skip
         known = snapshot.items.get(item_type.name, {})
-        others = snapshot.foreign.get(item_type.name, {})
+        others = dict(snapshot.foreign.get(item_type.name, {}))
         new = [i for i in found if i["id"] not in known and i["id"] not in others]
-        return snapshot.with_items(item_type.name, new)
+        if not snapshot.user.can("edit_others_posts"):
+            # Another user's published post at the slug is hidden from this user's edit
+            # view, and with the companion plugin so is its identity: it is held, not free.
+            mine = {i["id"] for i in found}
+            for chunk in _slug_chunks(slugs):
+                for item in self._client.get_all(
+                    item_type.route, {"slug": ",".join(chunk), "_fields": "id,link,slug"}
+                ):
+                    if item["id"] not in mine | set(known) | set(others):
+                        stamp = marker.Marker(unquote(item["slug"]), "", "", "another user's")
+                        others[item["id"]] = Foreign(item["id"], item.get("link", ""), stamp)
+        snapshot = snapshot.with_items(item_type.name, new)
+        return dataclasses.replace(snapshot, foreign={**snapshot.foreign, item_type.name: others})
 
     def post_filters(
         self, snapshot: Snapshot, terms: dict[str, set[str]], author: str | None

@@ -68,11 +68,13 @@ class Snapshot:
     term_names: Mapping[int, str]
     media: Mapping[str, Media]  # content hash (12 hex digits) -> the first upload of it
     media_hashes: Mapping[int, str]  # media id -> content hash
+    companion: bool = False  # the companion plugin is active (identity and notice in meta)
 
     @classmethod
-    def empty(cls, site_url: str, user: User) -> Snapshot:
-        """What is known before anything is read: who we are."""
-        return cls(site_url, user, {}, {}, {}, {}, {}, {})
+    def empty(cls, site_url: str, user: User, companion: bool = False) -> Snapshot:
+        """What is known before anything is read: who we are, and whether the site runs
+        the companion plugin."""
+        return cls(site_url, user, {}, {}, {}, {}, {}, {}, companion)
 
     def with_items(self, type_name: str, found: Iterable[Mapping[str, Any]]) -> Snapshot:
         """The snapshot with these items of ``type_name`` as the site now has them."""

@@ -255,7 +255,8 @@ class Client:
         parts = urlsplit(request["path"])
         url = self.rest_url(unquote(parts.path), dict(parse_qsl(parts.query)))
         retry = method != "POST"
-        response = self._send(method, url, retry=retry, json=request.get("body"))
+        headers = request.get("headers")
+        response = self._send(method, url, retry=retry, json=request.get("body"), headers=headers)
         if 200 <= response.status_code < 300:
             body = self._result(method, url, response, retry)
             return {"status": response.status_code, "body": body}
