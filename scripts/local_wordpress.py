@@ -5,7 +5,8 @@ WordPress comes from Debian's package (/usr/share/wordpress, 6.1), or with ``--a
 a release tarball whose tree is under ``wordpress/`` (e.g. wordpress-7.0.4.tar.gz), unpacked
 into DIR.  The work lives in scripts/wordpress_harness/; this file only parses and prints.
 
-    python3 scripts/local_wordpress.py start DIR [--port N] [--archive PATH]   # state JSON
+    python3 scripts/local_wordpress.py start DIR [--port N] [--archive PATH] [--plugin PATH]
+                                                   # prints the state JSON
     python3 scripts/local_wordpress.py env DIR     # export CMS_SYNC_... lines
     python3 scripts/local_wordpress.py status DIR  # exit 1 unless all pids run
     python3 scripts/local_wordpress.py stop DIR
@@ -35,6 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PATH",
         help="a WordPress release .tar.gz (tree under wordpress/) instead of Debian's package",
     )
+    start_cmd.add_argument(
+        "--plugin",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a plugin folder to install into wp-content/plugins and activate (repeatable)",
+    )
     for name, text in (
         ("stop", "stop the recorded processes"),
         ("status", "show whether the recorded processes run (exit 1 if not all)"),
@@ -53,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "start":
         began = time.monotonic()
-        state = harness.start(args.workdir, args.port, args.archive)
+        state = harness.start(args.workdir, args.port, args.archive, args.plugin, activate=True)
         print(json.dumps(state, indent=2))
         print(
             f"WordPress {state['wp_version']} started in {time.monotonic() - began:.1f} s",

@@ -99,3 +99,20 @@ def test_env_lines_quote_the_credentials_for_the_shell(tmp_path):
         "export CMS_SYNC_USER=admin",
         "export CMS_SYNC_APP_PASSWORD='a b'\"'\"'c'",
     ]
+
+
+def test_a_plugin_folder_is_installed_under_the_name_of_its_main_file(tmp_path):
+    source = tmp_path / "wordpress-plugin"
+    (source / "includes").mkdir(parents=True)
+    (source / "my-plugin.php").write_text("<?php\n/**\n * Plugin Name: Mine\n */\n")
+    (source / "includes" / "class-x.php").write_text("<?php\n")
+    (source / "uninstall.php").write_text("<?php\n")
+    (source / ".hidden").write_text("not copied")
+    www = tmp_path / "www"
+    assert harness.site.files.install_plugin(www, source) == "my-plugin/my-plugin.php"
+    installed = www / "wp-content" / "plugins" / "my-plugin"
+    assert sorted(p.name for p in installed.rglob("*")) == [
+        "class-x.php", "includes", "my-plugin.php", "uninstall.php"]  # fmt: skip
+    (source / "my-plugin.php").write_text("<?php\n")
+    with pytest.raises(RuntimeError, match="has 0 plugin main files"):
+        harness.site.files.install_plugin(tmp_path / "other", source)

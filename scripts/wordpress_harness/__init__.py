@@ -18,9 +18,26 @@ Python use (scripts/ on sys.path)::
 
     import wordpress_harness
     state = wordpress_harness.start(Path("/tmp/wp"))   # dict, also in /tmp/wp/state.json
+    wordpress_harness.start(Path("/tmp/wp2"), plugins=[Path("wordpress-plugin")], activate=True)
     wordpress_harness.stop(Path("/tmp/wp"))
 """
 
-from .site import env_lines, missing_requirements, read_state, start, status, stop
+from .site import (
+    env_lines,
+    missing_requirements,
+    read_state,
+    start,
+    status,
+    stop,
+    switch_theme,
+)
 
-__all__ = ["env_lines", "missing_requirements", "read_state", "start", "status", "stop"]
+__all__ = [
+    "env_lines",
+    "missing_requirements",
+    "read_state",
+    "start",
+    "status",
+    "stop",
+    "switch_theme",
+]

@@ -45,6 +45,23 @@ def prepare(www: Path, archive: Path | None) -> str:
     return _install_themes(www / "wp-content")
 
 
+def install_plugin(www: Path, source: Path) -> str:
+    """Copy the plugin folder source into wp-content/plugins, named after its main file (the
+    top-level .php whose header has "Plugin Name:", as WordPress finds it); return the plugin
+    file as WordPress names it ("cms-sync-companion/cms-sync-companion.php")."""
+    mains = [
+        path
+        for path in sorted(Path(source).glob("*.php"))
+        if "Plugin Name:" in path.read_text(errors="replace")[:8192]
+    ]
+    if len(mains) != 1:
+        raise RuntimeError(f"{source} has {len(mains)} plugin main files (want 1): {mains}")
+    slug = mains[0].stem
+    target = www / "wp-content" / "plugins" / slug
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    return f"{slug}/{mains[0].name}"
+
+
 def version(www: Path) -> str:
     """The $wp_version of the WordPress tree in www."""
     text = (www / "wp-includes" / "version.php").read_text()

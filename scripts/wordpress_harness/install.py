@@ -25,6 +25,7 @@ from .processes import failure, program, run
 from .webserver import PHP_INI
 
 SETUP_SCRIPT = Path(__file__).parent / "php" / "setup.php"
+ADMIN_SCRIPT = Path(__file__).parent / "php" / "admin.php"
 APP_PASSWORD_NAME = "cms-sync-tests"
 PERMALINKS = "/%postname%/"
 
@@ -94,11 +95,22 @@ def _run_installer(workdir: Path, url: str, admin_password: str) -> None:
         )
 
 
+def _php_env(workdir: Path, url: str) -> dict[str, str]:
+    """What php/load-wordpress.php needs to load the site from the command line."""
+    return {**os.environ, "LW_PORT": url.rsplit(":", 1)[1], "LW_WWW": str(workdir / "www")}
+
+
+def admin(workdir: Path, url: str, command: str, name: str) -> str:
+    """One change made with WordPress's PHP (php/admin.php): ``activate-plugin FILE`` or
+    ``switch-theme NAME``; returns what the script printed (the replaced theme)."""
+    what = f"admin.php {command} {name}"
+    cmd = [program("php"), *PHP_INI, str(ADMIN_SCRIPT), command, name]
+    return run(cmd, workdir / "setup.log", what, _php_env(workdir, url)).strip()
+
+
 def _run_setup(workdir: Path, url: str, author_password: str) -> dict[str, Any]:
     env = {
-        **os.environ,
-        "LW_PORT": url.rsplit(":", 1)[1],
-        "LW_WWW": str(workdir / "www"),
+        **_php_env(workdir, url),
         "LW_AUTHOR_PASSWORD": author_password,
         "LW_APP_PASSWORD_NAME": APP_PASSWORD_NAME,
     }

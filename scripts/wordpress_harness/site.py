@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import database, files, webserver
-from .install import install
+from .install import admin, install
 from .processes import failure, find_program, our_processes, terminate
 
 STATE_FILE = "state.json"
@@ -47,10 +48,18 @@ def _php_has_mysqli(php: str) -> bool:
     return "mysqli" in modules.split()
 
 
-def start(workdir: Path, port: int | None = None, archive: Path | None = None) -> dict[str, Any]:
+def start(
+    workdir: Path,
+    port: int | None = None,
+    archive: Path | None = None,
+    plugins: Sequence[Path] = (),
+    activate: bool = False,
+) -> dict[str, Any]:
     """Start MariaDB + WordPress in workdir and return (and write) the state dict.
 
     WordPress is Debian's (/usr/share/wordpress) unless archive names a release tarball.
+    plugins are plugin folders copied into wp-content/plugins (state["plugins"] lists their
+    plugin files), and activated when activate is true.
     On any failure the processes started so far are stopped and RuntimeError is raised.
     """
     workdir = Path(workdir).resolve()
@@ -59,7 +68,7 @@ def start(workdir: Path, port: int | None = None, archive: Path | None = None) -
     _refuse_reuse(workdir)
     started: list[tuple[subprocess.Popen[bytes], str]] = []
     try:
-        return _start(workdir, port, archive, started)
+        return _start(workdir, port, archive, started, plugins, activate)
     except BaseException as error:
         for proc, signature in reversed(started):  # php first, as stop() does
             terminate(proc.pid, signature)
@@ -84,9 +93,12 @@ def _start(
     port: int | None,
     archive: Path | None,
     started: list[tuple[subprocess.Popen[bytes], str]],
+    plugins: Sequence[Path],
+    activate: bool,
 ) -> dict[str, Any]:
     www = workdir / "www"
     theme = files.prepare(www, archive)  # first: a bad archive fails before any process runs
+    plugin_files = [files.install_plugin(www, Path(source)) for source in plugins]
     sock = database.socket_path(workdir)
     started.append((database.start(workdir, sock), database.signature(workdir)))
     php, port = webserver.start(
@@ -95,6 +107,8 @@ def _start(
     started.append((php, webserver.signature(workdir)))
     url = f"http://127.0.0.1:{port}"
     accounts, active_theme = install(workdir, url)
+    for plugin in plugin_files if activate else []:
+        admin(workdir, url, "activate-plugin", plugin)
     state: dict[str, Any] = {
         "url": url,
         **accounts,
@@ -102,11 +116,18 @@ def _start(
         "workdir": str(workdir),
         "socket": str(sock),
         "theme": active_theme,
+        "plugins": plugin_files,
         "wp_version": files.version(www),
         "source": str(archive or files.DEBIAN_TREE),
     }
     (workdir / STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
     return state
+
+
+def switch_theme(workdir: Path, theme: str) -> str:
+    """Make theme the site's theme (as Appearance > Themes does); return the one it replaced."""
+    state = read_state(workdir)
+    return admin(Path(state["workdir"]), state["url"], "switch-theme", theme)
 
 
 def read_state(workdir: Path) -> dict[str, Any]:

@@ -1,18 +1,7 @@
 <?php
 // Run once by `php` after the web install: what the installer has no form field for.
 // Prints one JSON object on stdout; any problem goes to stderr with exit code 1.
-$port = getenv('LW_PORT');
-$_SERVER['HTTP_HOST'] = '127.0.0.1:' . $port;  // wp-load.php expects a web request
-$_SERVER['SERVER_NAME'] = '127.0.0.1';
-$_SERVER['SERVER_PORT'] = $port;
-$_SERVER['REQUEST_URI'] = '/';
-$_SERVER['REQUEST_METHOD'] = 'GET';
-require getenv('LW_WWW') . '/wp-load.php';
-
-function lw_die($what) {
-    fwrite(STDERR, is_wp_error($what) ? $what->get_error_message() : $what);
-    exit(1);
-}
+require __DIR__ . '/load-wordpress.php';
 
 global $wp_rewrite;
 $wp_rewrite->set_permalink_structure('/%postname%/');
