@@ -25,9 +25,15 @@ require_once $cms_sync_companion_dir . 'class-cms-sync-identity.php';
 require_once $cms_sync_companion_dir . 'class-cms-sync-meta.php';
 require_once $cms_sync_companion_dir . 'class-cms-sync-rest.php';
 require_once $cms_sync_companion_dir . 'class-cms-sync-precondition.php';
+require_once $cms_sync_companion_dir . 'class-cms-sync-comment-form.php';
+require_once $cms_sync_companion_dir . 'class-cms-sync-consent.php';
+require_once $cms_sync_companion_dir . 'class-cms-sync-public-output.php';
 unset( $cms_sync_companion_dir );
 
 // Each class registers the hooks of one concern; none of them runs anything on load.
 CMS_Sync_Meta::add_hooks();
 CMS_Sync_REST::add_hooks();
 CMS_Sync_Precondition::add_hooks();
+CMS_Sync_Comment_Form::add_hooks();
+CMS_Sync_Consent::add_hooks();
+CMS_Sync_Public_Output::add_hooks();
