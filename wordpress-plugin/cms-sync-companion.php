@@ -27,6 +27,8 @@ require_once $cms_sync_companion_dir . 'class-cms-sync-rest.php';
 require_once $cms_sync_companion_dir . 'class-cms-sync-precondition.php';
 require_once $cms_sync_companion_dir . 'class-cms-sync-comment-form.php';
 require_once $cms_sync_companion_dir . 'class-cms-sync-consent.php';
+require_once $cms_sync_companion_dir . 'class-cms-sync-editor.php';
+require_once $cms_sync_companion_dir . 'class-cms-sync-settings.php';
 require_once $cms_sync_companion_dir . 'class-cms-sync-public-output.php';
 unset( $cms_sync_companion_dir );
 
@@ -36,4 +38,6 @@ CMS_Sync_REST::add_hooks();
 CMS_Sync_Precondition::add_hooks();
 CMS_Sync_Comment_Form::add_hooks();
 CMS_Sync_Consent::add_hooks();
+CMS_Sync_Editor::add_hooks();
+CMS_Sync_Settings::add_hooks();
 CMS_Sync_Public_Output::add_hooks();
