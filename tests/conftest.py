@@ -74,6 +74,8 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
     return make
 
 
+COMPANION_SOURCE = REPO / "wordpress-plugin"
+COMPANION_PLUGIN = "cms-sync-companion/cms-sync-companion"  # as /wp/v2/plugins names it
 REQUIRE_TIERS = "CMS_SYNC_REQUIRE_TIERS"  # "1": a tier that cannot run fails (make test, CI)
 WORDPRESS_FIXTURES = {"wordpress_site", "wp"}
 
@@ -132,7 +134,8 @@ def wordpress_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
             "packages: php-cli php-mysql mariadb-server wordpress)"
         )
     workdir = tmp_path_factory.mktemp("wordpress")
-    state = harness.start(workdir, archive=archive)
+    # The companion plugin is installed, inactive: the `companion` fixture activates it.
+    state = harness.start(workdir, archive=archive, plugins=[COMPANION_SOURCE])
     try:
         yield WP(state)
     finally:
@@ -161,3 +164,16 @@ def browser():
         )
     with Browser(width=1000, height=1400) as started:
         yield started
+
+
+@pytest.fixture
+def companion(wp):
+    """The real WordPress with the companion plugin (wordpress-plugin/) active for one test,
+    through /wp/v2/plugins as wp-admin's Plugins screen does; deactivated afterwards (its
+    repository URL option cleared), so every other test sees WordPress without it."""
+    wp.api("POST", f"/wp/v2/plugins/{COMPANION_PLUGIN}", json={"status": "active"})
+    try:
+        yield wp
+    finally:
+        wp.api("POST", "/wp/v2/settings", json={"cms_sync_repository_url": ""})
+        wp.api("POST", f"/wp/v2/plugins/{COMPANION_PLUGIN}", json={"status": "inactive"})
