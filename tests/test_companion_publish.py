@@ -1,0 +1,96 @@
+"""publish with the companion plugin active, against the real WordPress (6.1 and 7.0.4).
+
+With the plugin, identity lives in post meta only editors can read, the notice moves from
+the post content to under the comment form, and an update carries the modification time
+publish read, so an editor's save that lands in between is kept and reported as a conflict.
+The plugin's own REST behaviour is tested in test_companion_plugin.py.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+
+from cms_sync import apply
+
+from .test_publish import NOTICE_BN, article, cms, kinds, publish_json
+
+pytestmark = pytest.mark.compat
+MARKER = "cms-sync:v1"
+
+
+def posts(wp) -> list[dict]:
+    return wp.posts()
+
+
+def meta(wp, post_id: int, base: str = "posts") -> dict:
+    return wp.api("GET", f"/wp/v2/{base}/{post_id}", params={"context": "edit"})["meta"]
+
+
+def write_bn(project) -> None:
+    project.write("notice.bn.md", NOTICE_BN.replace("---\n", "---\nconsent: true\n", 1))
+    project.write("a.md", article("পর্ব এক", "প্রথম লেখা।", slug="part-one", lang="bn",
+                                  comment_status="open"))  # fmt: skip
+
+
+def test_identity_and_notice_leave_the_public_html(wp, project, companion):
+    write_bn(project)
+    report = publish_json(wp, project)
+    assert kinds(report) == {"notice:bn": "create", "part-one": "create"}
+    [post] = posts(wp)
+    assert MARKER not in post["content"]["raw"] and "wp:block" not in post["content"]["raw"]
+    identity = meta(wp, post["id"])["_cms_sync_identity"]
+    assert "key=part%2Done" in identity and "path=articles/a.md" in identity
+    [pattern] = wp.posts(post_type="blocks")
+    assert meta(wp, post["id"])["_cms_sync_notice"] == pattern["id"]
+    labels = json.loads(meta(wp, pattern["id"], "blocks")["_cms_sync_labels"])
+    assert labels["submit"] == "মন্তব্য প্রকাশ করুন" and meta(wp, pattern["id"], "blocks")[
+        "_cms_sync_consent"] is True  # fmt: skip
+    anonymous = requests.get(post["link"], timeout=30).text
+    feed = requests.get(f"{wp.url}/?feed=rss2", timeout=30).text
+    public = requests.get(f"{wp.url}/wp-json/wp/v2/posts/{post['id']}", timeout=30).text
+    for text in (anonymous, feed, public):
+        assert MARKER not in text and "articles/a.md" not in text and "_cms_sync" not in text
+    position = wp.log_position()
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+    assert wp.writes_since(position) == []
+
+
+def test_posts_published_before_the_plugin_move_to_meta_once(wp, project, request):
+    write_bn(project)
+    publish_json(wp, project)  # no plugin yet: the marker and the notice are in the content
+    [post] = posts(wp)
+    assert MARKER in post["content"]["raw"]
+    request.getfixturevalue("companion")
+    assert kinds(publish_json(wp, project)) == {"notice:bn": "update", "part-one": "update"}
+    [post] = posts(wp)
+    assert MARKER not in post["content"]["raw"] and "wp:block" not in post["content"]["raw"]
+    assert "key=part%2Done" in meta(wp, post["id"])["_cms_sync_identity"]
+    assert len(posts(wp)) == 1
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+
+
+def test_an_edit_that_lands_between_read_and_write_is_kept(wp, project, companion, monkeypatch):
+    project.write("a.md", article("Raced", "Ours, first version.", slug="raced"))
+    publish_json(wp, project)
+    [post] = posts(wp)
+    # WordPress keeps modification times to the second: let the editor's save be later.
+    time.sleep(1.1)
+    project.write("a.md", article("Raced", "Ours, second version.", slug="raced"))
+    write = apply.write
+
+    def editor_saves_first(site, item_type, planned, snapshot, progress):
+        if item_type.name == "post":  # after publish read the post, before it writes
+            wp.api("POST", f"/wp/v2/posts/{post['id']}",
+                   json={"content": "<p>The editor's text.</p>"})  # fmt: skip
+        return write(site, item_type, planned, snapshot, progress)
+
+    monkeypatch.setattr(apply, "write", editor_saves_first)
+    code, out, err = cms(wp, project, "publish")
+    assert code == 3, out + err
+    assert "was edited in WordPress while this publish ran" in out
+    [post] = posts(wp)
+    assert post["content"]["raw"] == "<p>The editor's text.</p>"
