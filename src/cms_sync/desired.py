@@ -133,7 +133,8 @@ class DesiredItems:
         page = self.renderer.labels(lang).get("page") or {}
         names = {"title_reply": "leave_comment", "email_note": "email_note", "comment": "comment",
                  "name": "name", "email": "email", "submit": "submit",
-                 "notice_title": "notice_title", "consent": "consent"}  # fmt: skip
+                 "notice_title": "notice_title", "consent": "consent", "url": "url",
+                 "cookies": "cookies"}  # fmt: skip
         labels = {key: str(page[name]) for key, name in names.items() if page.get(name)}
         return json.dumps(labels, ensure_ascii=False, sort_keys=True)
 
