@@ -91,3 +91,15 @@ def test_an_edit_that_lands_between_read_and_write_is_kept(wp, project, companio
     assert "was edited in WordPress while this publish ran" in out
     [post] = posts(wp)
     assert post["content"]["raw"] == "<p>The editor's text.</p>"
+
+
+def test_an_author_never_duplicates_a_post_whose_identity_it_cannot_read(wp, project, companion):
+    project.write("a.md", article("Admin's", "First.", slug="admins-post"))
+    publish_json(wp, project)  # as the Administrator: identity in meta, hidden from Authors
+    project.write("a.md", article("Admin's", "Changed by the author.", slug="admins-post"))
+    code, out, err = cms(wp, project, "publish", "--json", role="author")
+    report = json.loads(out)
+    assert code == 1, out + err
+    [item] = report["items"]
+    assert item["kind"] == "error" and "belongs to another WordPress user" in item["error"]
+    assert [p["slug"] for p in wp.posts()] == ["admins-post"]
