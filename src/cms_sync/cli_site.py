@@ -1,4 +1,4 @@
-"""The commands that talk to the site: plan, publish, pull and import.
+"""The commands that talk to the site: plan, publish, pull, import, status and open.
 
 Each validates everything first (nothing is sent before), connects, calls one core
 function (publish.publish, pull.pull, pull.import_posts) and prints its report.
@@ -260,3 +260,53 @@ def _print_pulled(options: Options, report: PullReport, as_json: bool, verb: str
     options.info(f"{done} file(s) {verb}; {report.requests} HTTP request(s)")
     if any(r.kind == "error" for r in report.results):
         sys.exit(ExitCode.ERROR)
+
+
+@click.command()
+@pass_options
+def status(options: Options) -> None:
+    """Show where things stand: what changed here, what changed on the site, what waits.
+
+    Like `git status`, in a few lines: articles changed since their last publish,
+    posts editors changed on the site since (conflicts waiting), drafts and scheduled
+    parts, orphans. Writes nothing. Exit code: 0 the site matches the files, 3 edits on
+    the site wait to be pulled, 4 changes wait to be published, 1 an error.
+
+    \b
+    Example:
+      cms-sync status || echo "something to do"
+    """
+    from cms_sync.publish import publish
+    from cms_sync.status import as_text, status_of
+
+    project = checked_project(options)
+    report = publish(project, _client(options), dry_run=True)
+    relative = {o.key: o.path for o in report.outcomes if o.path}
+    found = status_of(report, project, relative)
+    click.echo(f"On {options.config.site_url}:")
+    click.echo(as_text(found))
+    sys.exit(found.exit_code)
+
+
+@click.command("open")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--admin", is_flag=True, help="Open the post's editor in wp-admin instead.")
+@pass_options
+def open_(options: Options, path: Path, admin: bool) -> None:
+    """Open an article's post on the site (or in wp-admin) in the web browser.
+
+    The address is printed too, for a terminal without a browser.
+
+    \b
+    Example:
+      cms-sync open articles/01-ecommerce-manager-competencies.md --admin
+    """
+    report = _sync(options, (path,), dry_run=True)
+    found = [o for o in report.outcomes if o.item == "post" and o.id]
+    if not found:
+        raise CmsSyncError(f"{path}: no post on the site yet; run cms-sync publish first")
+    post = found[0]
+    url = f"{options.config.site_url.rstrip('/')}/wp-admin/post.php?post={post.id}&action=edit"
+    url = url if admin else post.url
+    click.echo(url)
+    click.launch(url)

@@ -19,6 +19,7 @@ class ExitCode(enum.IntEnum):
     ERROR = 1
     USAGE = 2
     CONFLICT = 3
+    CHANGES = 4  # status: changes wait to be published
 
 
 class CmsSyncError(click.ClickException):
