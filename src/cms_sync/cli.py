@@ -219,7 +219,10 @@ def new(
     click.echo(str(path))
 
 
-for command in (cli_site.plan, cli_site.publish, cli_site.pull, cli_site.import_):
+for command in (
+    cli_site.plan, cli_site.publish, cli_site.pull, cli_site.import_, cli_site.status,
+    cli_site.open_,
+):  # fmt: skip
     cli.add_command(command)
 
 
