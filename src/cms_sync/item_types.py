@@ -259,7 +259,6 @@ PATTERN = ItemType(
     fixed={"status": "publish"},
     public=False,
 )
-ITEM_TYPES = (PATTERN, POST)  # in the order they are written: posts show the patterns
 
 
 def stored_state(item: Json, keys: tuple[str, ...]) -> dict[str, object]:
