@@ -220,3 +220,11 @@ def test_import_filters_by_author_and_status(project):
     assert [r.path for r in report.results] == ["articles/editor-publish.md"]
     with pytest.raises(CmsSyncError, match="no user 'nobody'"):
         import_posts(loaded, site.client(), project.articles, author="nobody")
+
+
+def test_a_hostile_image_name_cannot_leave_the_images_folder():
+    from cms_sync.drafts import safe_file_name
+
+    assert safe_file_name("../../.ssh/authorized_keys", "image") == "ssh-authorized_keys"
+    assert safe_file_name("..", "image") == "image"
+    assert safe_file_name("ছবি ১.png", "image") == "ছবি-১.png"  # Bengali names stay readable

@@ -148,7 +148,7 @@ class Drafter:
         digest = hashlib.sha256(data).hexdigest()[:12]
         if digest in self.local_images:
             return self.local_images[digest]
-        name = unquote(PurePosixPath(urlsplit(url).path).name) or "image"
+        name = safe_file_name(unquote(PurePosixPath(urlsplit(url).path).name), "image")
         target = folder / "images" / name
         if target.exists() or target in draft.images:
             target = folder / "images" / f"{digest}-{name}"
@@ -242,6 +242,13 @@ class Drafter:
             pulled = {"state": draft.remote.stored_hash, "source": want.source_hash}
             texts.append(draft.text({**draft.meta, "pulled": pulled}))
         return texts
+
+
+def safe_file_name(name: str, fallback: str) -> str:
+    """A name the site chose, made safe to create in a folder: one path component, no
+    leading dot, no characters a file system or a shell would trip on."""
+    name = re.sub(r"[\s\x00-\x1f/\\:*?\"<>|'`$&;!#%(){}\[\]=,]+", "-", name).strip("-.")
+    return name[:120] or fallback
 
 
 def _date(item: Json, was: dt.datetime | None) -> dt.datetime:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cms_sync.desired import DesiredItems
-from cms_sync.drafts import Draft, Drafter
+from cms_sync.drafts import Draft, Drafter, safe_file_name
 from cms_sync.errors import CmsSyncError
 from cms_sync.item_types import PATTERN, POST, ItemType
 from cms_sync.items import Desired, Remote
@@ -80,9 +80,8 @@ def pull(
     ``only`` limits the run to those files; a file with uncommitted changes is refused
     (nothing is written) unless ``force``.
     """
-    articles = project.articles
+    articles, wanted = project.articles, {normalized(p) for p in only or []}
     if only:
-        wanted = {normalized(p) for p in only}
         articles = [a for a in articles if normalized(a.path) in wanted]
     site, desired = Site(client), DesiredItems(project, articles, _pattern_mode(project))
     snapshot = read_site(site, desired, _types(project))
@@ -102,6 +101,8 @@ def pull(
     patterns = desired.patterns(snapshot)
     for key, remote in match(patterns, PATTERN.remotes(snapshot)).items():
         notice = project.notices[key.removeprefix("notice:")]
+        if only and normalized(notice.path) not in wanted:
+            continue
         if remote.edited_since(notice.pulled) and not _pulled_from(patterns, key, remote):
             draft = drafter.notice(notice, remote)
             if draft.meta:
@@ -143,7 +144,7 @@ def import_posts(
         slug = str(remote.fields["slug"])
         if remote.marker is not None or slug in taken:
             continue
-        path = into / f"{slug}.md"
+        path = into / f"{safe_file_name(slug, f'post-{remote.id}')}.md"
         if path.exists():
             warning = f"{path} exists; move it or import into another folder"
             report.results.append(Pulled("error", str(path), remote.id, remote.link, [warning]))
