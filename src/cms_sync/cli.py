@@ -194,28 +194,55 @@ def preview(options: Options, host: str, port: int, open_browser: bool) -> None:
 @click.argument("title")
 @click.option("--series", "series_name", help="Series name (default: the existing series).")
 @click.option("--lang", help="Language code (default: default_lang of the config).")
-@click.option("--slug", help="Slug (default: derived from the title as WordPress would).")
+@click.option(
+    "--slug",
+    help="Slug (default: the title's, as WordPress would store it; for a title not in Latin "
+    "letters it is proposed and asked at a terminal, and required without one).",
+)
+@click.option(
+    "--part",
+    type=click.IntRange(min=1),
+    help="Part number in the series (default: the next one).",
+)
+@click.option(
+    "--renumber", is_flag=True, help="When --part is taken, move it and the later parts one up."
+)
 @pass_options
 def new(
-    options: Options, title: str, series_name: str | None, lang: str | None, slug: str | None
+    options: Options,
+    title: str,
+    series_name: str | None,
+    lang: str | None,
+    slug: str | None,
+    part: int | None,
+    renumber: bool,
 ) -> None:
     """Create an article file with complete front matter, as the next part.
+
+    The file name is ASCII: NN-slug.md, or part-NN.md for a slug in other letters.
 
     \b
     Example:
       cms-sync new "Part two: hiring an e-commerce manager"
+      cms-sync new "ইকমার্স ম্যানেজারের দশটি দক্ষতা" --slug ten-skills --part 2 --renumber
     """
-    from cms_sync.scaffold import new_article
+    from cms_sync import credentials, scaffold
 
     project, _ = load_project(options.config)
-    path = new_article(
+    series = scaffold.series_name(project, series_name)
+    placement = scaffold.place_part(project, series, part, renumber)
+    proposal = scaffold.propose_slug(project, title, series)
+    chosen = scaffold.resolve_slug(project, proposal, slug, credentials.interactive())
+    path, moved = scaffold.new_article(
         project,
         title,
-        series_name=series_name,
+        slug=chosen,
+        placement=placement,
         lang=lang,
-        slug=slug,
         now=dt.datetime.now().replace(microsecond=0),
     )
+    for moved_path in moved:
+        options.info(f"renumbered {moved_path}")
     click.echo(str(path))
 
 

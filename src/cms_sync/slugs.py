@@ -88,3 +88,12 @@ def wordpress_slug(text: str) -> str:
 def encoded_length(slug: str) -> int:
     """Bytes of the slug as WordPress stores it (percent-encoded)."""
     return len(quote(slug, safe="-_"))
+
+
+def uncut_slug(text: str) -> str:
+    """The slug of ``text`` as if WordPress did not cut it at 200 bytes.
+
+    Built word by word (each word far under the cut) and joined with hyphens, as
+    :func:`wordpress_slug` joins them; used to say how much of a long title the cut drops.
+    """
+    return "-".join(filter(None, (wordpress_slug(word) for word in text.split())))
