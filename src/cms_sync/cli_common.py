@@ -53,6 +53,8 @@ def print_findings(options: Options, findings: list[Finding], as_json: bool, str
     for finding in findings:
         if finding.severity == "error" or options.verbosity >= 0:
             click.echo(finding.format(base), err=True)
+            for line in finding.excerpt():  # a syntax error: its line, a caret under the spot
+                click.echo(line, err=True)
 
 
 def checked_project(options: Options, strict: bool = False) -> Project:

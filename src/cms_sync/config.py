@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from cms_sync.errors import ConfigError
+from cms_sync.findings import caret_lines
 
 CONFIG_NAME = "cms-sync.toml"
 STATUSES = ("draft", "pending", "publish", "private", "future")
@@ -66,13 +68,14 @@ def load_config(path: Path | None = None) -> Config:
     """Read and check a config file (``path``, or the nearest cms-sync.toml)."""
     path = (path or find_config(Path.cwd())).resolve()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(_toml_error(path, text, exc)) from None
     _check_keys(path, data)
     env_url = os.environ.get("CMS_SYNC_URL")
     env_user = os.environ.get("CMS_SYNC_USER")
@@ -88,6 +91,40 @@ def load_config(path: Path | None = None) -> Config:
     )
     _check_values(config)
     return config
+
+
+_TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+# tomllib's messages, from their start, and what they expect in plain words.
+_TOML_EXPECTED = (
+    ("Invalid value", "expected a value after '=': text in quotes, a number, true or false"),
+    (
+        "Expected '=' after a key",
+        "expected a 'key = value' line (no spaces in the key, '=' not ':')",
+    ),
+    ("Illegal character '\\n'", "expected a closing quote before the end of the line"),
+    ("Unterminated string", "expected a closing quote"),
+    ('Expected "\'"', "expected a closing quote"),
+    ("Cannot overwrite a value", "this key is already set above; keep one"),
+    ("Unclosed array", "expected a closing ']' for the list (items separated by ',')"),
+    ("Expected ']' at the end of a table", "expected a closing ']' for the [table] name"),
+    ("Expected newline or end of document", "expected the end of the line after the value"),
+)
+
+
+def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """``PATH:LINE: invalid TOML: what is expected``, then the line with a caret."""
+    message = str(exc)
+    where = _TOML_WHERE.search(message)
+    problem = message[: where.start()] if where else message
+    plain = next((says for start, says in _TOML_EXPECTED if problem.startswith(start)), problem)
+    lines = text.split("\n")
+    if where and where.group(1):
+        line, column = int(where.group(1)), int(where.group(2))
+    else:  # at the end of the document: the last line that has text
+        line = max((i for i, t in enumerate(lines, 1) if t.strip()), default=1)
+        column = len(lines[line - 1]) + 1
+    excerpt = caret_lines(lines[line - 1], column) if line <= len(lines) else []
+    return "\n".join([f"{path}:{line}: invalid TOML: {plain}", *excerpt])
 
 
 def _check_keys(path: Path, data: dict[str, object]) -> None:

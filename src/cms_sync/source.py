@@ -77,10 +77,7 @@ def _parse_front_matter(
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(yaml_text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = offset + mark.line if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-        return Finding(path, line, "error", f"invalid YAML in front matter: {problem}")
+        return _yaml_error(path, exc, yaml_text.split("\n"), offset)
     if meta is None:
         meta, node = {}, None
     if not isinstance(meta, dict) or (node is not None and not isinstance(node, yaml.MappingNode)):
@@ -104,6 +101,68 @@ def _parse_front_matter(
             else:
                 doc.key_lines[key] = line
     return doc
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError, lines: list[str], offset: int) -> Finding:
+    """One finding for a YAML syntax error: what is expected, in plain words, at the line
+    and column where the reader has to act (for an unclosed bracket or quote: where it
+    opens), with that source line."""
+    problem = str(getattr(exc, "problem", None) or str(exc).split("\n")[0])
+    context = str(getattr(exc, "context", None) or "")
+    mark = getattr(exc, "problem_mark", None)
+    text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    message = _explain_yaml(problem, context, text[: mark.column] if mark else "") or problem
+    if problem.startswith(_AT_OPENING) or "quoted scalar" in context:
+        mark = getattr(exc, "context_mark", None) or mark
+    if mark is None or mark.line >= len(lines):
+        return Finding(path, offset, "error", f"invalid YAML in front matter: {message}")
+    source = lines[mark.line]
+    message = message.replace("{quote}", source[mark.column : mark.column + 1])
+    return Finding(
+        path,
+        offset + mark.line,
+        "error",
+        f"invalid YAML in front matter: {message}",
+        line_text=source,
+        column=mark.column + 1,
+    )
+
+
+# Problems found after the construct that causes them: pointed at where it opens.
+_AT_OPENING = ("expected ',' or ']'", "expected ',' or '}'", "could not find expected ':'")
+
+
+def _explain_yaml(problem: str, context: str, before: str) -> str | None:
+    """What PyYAML's ``problem`` means for someone writing front matter, in plain words
+    (``before``: the problem's line up to it), or None when there is no better wording."""
+    if problem.startswith("expected ',' or ']'"):
+        return "expected a closing ']' for the list that starts here (items separated by ',')"
+    if problem.startswith("expected ',' or '}'"):
+        return "expected a closing '}' for the mapping that starts here (pairs separated by ',')"
+    if "quoted scalar" in context:
+        return "expected a closing quote {quote} for the text that starts here"
+    if problem == "could not find expected ':'":
+        return "expected a 'key: value' line; this line has no ':' after its key"
+    if problem == "mapping values are not allowed here":
+        if ": " in before or before.rstrip().endswith(":"):
+            return "expected one ':' per line, after the key; put a value with ': ' in quotes"
+        if before[:1].isspace():
+            return (
+                "expected a 'key: value' line at the left margin; indent only list items "
+                "and the keys inside a mapping, under their key"
+            )
+        return "expected a 'key: value' line before this one; is a ':' missing there?"
+    if problem.startswith("expected <block end>"):
+        if "'-'" in problem or "sequence" in problem:
+            return "indent list items under their key ('  - item'), all by the same amount"
+        if "<scalar>" in problem:
+            return "expected the end of the line after the closing quote; quote the whole value"
+        return "expected a 'key: value' line; indent the keys of a mapping by the same amount"
+    if problem.startswith("found character '\\t'"):
+        return "expected spaces: YAML does not allow tabs for indenting"
+    if problem.startswith(("found character", "found undefined alias")):
+        return "expected a value; a value starting with this character must be in quotes"
+    return None
 
 
 def dump_document(meta: dict[str, Any], body: str) -> str:
