@@ -3,14 +3,20 @@
 A watcher thread polls the mtimes of the config, the articles folder (images included)
 and the templates ten times a second. On a change it rebuilds every page, then bumps a
 version number; each open page long-polls ``/__preview/wait`` and reloads when the version
-moves. A YAML, markdown or template error is shown on the page as ``file:line: message``
-and the server keeps running until the file is fixed.
+moves. A broken file takes only its own pages down: an article or notice with errors gets
+a page that shows each as ``file:line: message`` with the source line marked (where its
+page would be), the index lists it as broken, and a template error replaces each page
+that uses the template. Every page keeps reloading; fixing the file brings it back.
+Only a broken cms-sync.toml replaces every page.
+
+A page that shows an error answers 500, with the error as its body: the browser shows it
+all the same, and a script that fetches the pages (curl -f, a link checker in CI) sees
+which ones would not publish.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import threading
 from collections.abc import Callable
@@ -21,8 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from cms_sync.config import Config, load_config
 from cms_sync.errors import CmsSyncError
-from cms_sync.findings import has_errors
-from cms_sync.pages import Pages, build_pages
+from cms_sync.pages import Pages, build_pages, error_page, problem_of_message
 from cms_sync.project import load_project
 
 POLL_SECONDS = 0.1
@@ -64,7 +69,8 @@ def snapshot(folders: list[Path], files: list[Path]) -> dict[str, tuple[int, int
 
 
 class Preview:
-    """The pages of the latest build, or the errors that stopped it, and a version number."""
+    """The pages of the latest build (error pages among them), or the error that stopped the
+    whole build (cms-sync.toml), and a version number."""
 
     def __init__(self, config_path: Path) -> None:
         self.config_path = config_path
@@ -81,17 +87,17 @@ class Preview:
         return snapshot([self.config.articles_dir, self.config.templates_dir], [self.config_path])
 
     def rebuild(self) -> None:
-        """Build every page; on failure keep the error lines to show instead."""
+        """Build every page, broken files as error pages; if the whole build fails, keep the
+        error to show on every page instead."""
         self._seen = self.watched()
         try:
             self.config = load_config(self.config_path)
             project, findings = load_project(self.config)
-            errors = [f.format(self.config.root) for f in findings if f.severity == "error"]
-            pages = (
-                Pages()
-                if has_errors(findings)
-                else build_pages(project, live=True, version=self.version + 1)
+            # The last build's page names, so a file whose slug cannot be read now keeps its.
+            pages = build_pages(
+                project, findings, live=True, version=self.version + 1, names=self.pages.names
             )
+            errors: list[str] = []
         except CmsSyncError as exc:
             errors, pages = [exc.format_message()], Pages()
         with self.changed:
@@ -119,13 +125,11 @@ class Preview:
             return self.version
 
     def error_page(self) -> str:
-        items = "\n".join(html.escape(line) for line in self.errors)
-        return (
-            f'<!doctype html>\n<html data-preview-version="{self.version}"><head>'
-            '<meta charset="utf-8"><title>cms-sync preview: error</title></head><body>'
-            f'<h1>cms-sync preview: fix this and save</h1><pre class="preview-error">'
-            f'{items}</pre><script src="/__preview/reload.js"></script></body></html>'
-        )
+        """The page shown for every URL while the whole build fails."""
+        problems = [problem_of_message(line) for line in self.errors]
+        root = self.config_path.parent
+        return error_page("the preview cannot be built", problems, root, live=True,
+                          version=self.version)  # fmt: skip
 
 
 def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
@@ -148,7 +152,8 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 )
             pages = preview.pages
             if name in pages.html:
-                return self.send(pages.html[name].encode(), _CONTENT_TYPES[".html"])
+                status = HTTPStatus.INTERNAL_SERVER_ERROR if name in pages.failed else HTTPStatus.OK
+                return self.send(pages.html[name].encode(), _CONTENT_TYPES[".html"], status)
             if name in pages.files and pages.files[name].is_file():
                 kind = _CONTENT_TYPES.get(
                     pages.files[name].suffix.lower(), "application/octet-stream"
