@@ -125,6 +125,76 @@ def test_saving_a_file_reloads_the_open_page(browser, series):
     )
 
 
+PART_2 = """\
+---
+title: "ইকমার্স ম্যানেজারের দক্ষতা: দ্বিতীয় অংশ"
+slug: ecommerce-manager-part-2
+status: draft
+lang: bn
+series:
+  name: ইকমার্স ম্যানেজারের পেশাদার দক্ষতা
+  part: 2
+---
+
+দ্বিতীয় অংশের প্রথম অনুচ্ছেদ।
+"""
+
+
+def test_a_broken_draft_shows_its_errors_and_the_rest_keeps_reloading(browser, series):
+    server, root = series
+    part_2 = root / "articles" / "02-ecommerce-manager-part-2.md"
+    part_2.write_text(PART_2, encoding="utf-8")
+    browser.open(server.url + PART_1)
+    browser.wait_for(
+        "document.querySelector('.cms-sync-series a[href=\"ecommerce-manager-part-2.html\"]')"
+    )
+    browser.execute("window.notReloaded = true")
+    # A colon inside the title without quotes: part 1 reloads and still renders.
+    broken = PART_2.replace('title: "ইকমার্স ম্যানেজারের দক্ষতা: দ্বিতীয় অংশ"',
+                            "title: ইকমার্স ম্যানেজারের দক্ষতা: দ্বিতীয় অংশ")  # fmt: skip
+    part_2.write_text(broken, encoding="utf-8")
+    browser.wait_for(
+        "!window.notReloaded &&"
+        f" document.querySelector('h1.entry-title')?.textContent === '{TITLE}'"
+    )
+    # Part 2's page shows the finding, and the caret under the spot after the Bengali text.
+    browser.open(server.url + "ecommerce-manager-part-2.html")
+    finding = browser.text(".preview-finding")
+    assert finding.startswith("articles/02-ecommerce-manager-part-2.md:2: invalid YAML"), finding
+    assert browser.text(".preview-source mark") == ":"
+    mark_left, spacer_right, caret = browser.execute(
+        "const marker = document.querySelector('.preview-marker');"
+        "return [document.querySelector('.preview-source mark').getBoundingClientRect().left,"
+        " marker.firstElementChild.getBoundingClientRect().right, marker.innerText]"
+    )
+    assert abs(mark_left - spacer_right) < 1 and caret == "^", (mark_left, spacer_right, caret)
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.screenshot(ARTIFACTS / "preview-broken-part-2.png")
+    # Fixed: the open error page reloads into part 2.
+    browser.execute("window.notReloaded = true")
+    part_2.write_text(PART_2, encoding="utf-8")
+    browser.wait_for(
+        "!window.notReloaded && document.querySelector('h1.entry-title')?.textContent"
+        " === 'ইকমার্স ম্যানেজারের দক্ষতা: দ্বিতীয় অংশ'"
+    )
+    # A template error: every article page shows the template's file and line, and the
+    # page comes back when it is fixed.
+    template = root / "templates" / "page.html"
+    good = template.read_text("utf-8")
+    template.write_text(good.replace("{% endblock %}", "{% endblok %}", 1), encoding="utf-8")
+    browser.wait_for(
+        "document.querySelector('.preview-finding')?.innerText"
+        ".startsWith('templates/page.html:2: template error')"
+    )
+    assert (
+        browser.text(".preview-source mark") == "{% block title %}{{ article.title }}{% endblok %}"
+    )
+    browser.open(server.url + PART_1)
+    assert browser.text(".preview-finding").startswith("templates/page.html:2: ")
+    template.write_text(good, encoding="utf-8")
+    browser.wait_for(f"document.querySelector('h1.entry-title')?.textContent === '{TITLE}'")
+
+
 def png_size(path: Path) -> tuple[int, int]:
     """Width and height from a PNG's header (which a file that is no PNG lacks)."""
     data = path.read_bytes()
