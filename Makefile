@@ -69,5 +69,11 @@ demo: check-debian venv
 demo-stop:
 	python3 scripts/local_wordpress.py stop .wp
 
+# The README's pictures (docs/images/*.png), taken from the real pages: a throwaway WordPress
+# with the companion plugin, the preview and `cms-sync plan`, in the tests' headless Chromium.
+.PHONY: screenshots
+screenshots: check-debian venv
+	$(BIN)/python scripts/screenshots.py
+
 clean:
 	rm -rf $(VENV) rendered dist .pytest_cache .mypy_cache .ruff_cache
