@@ -63,6 +63,8 @@ def status_of(report: Report, project: Project, relative: dict[str, str]) -> Sta
 def as_text(status: Status) -> str:
     """The status in a few lines, each group with what to do about it."""
     lines: list[str] = []
+    paths = [o.path or o.key for o in [*status.to_publish, *status.edited_on_site, *status.errors]]
+    width = max([len(p) for p in paths] + [len(p) for p, _ in status.waiting] + [10])
 
     def group(title: str, hint: str, rows: list[str]) -> None:
         if rows:
@@ -70,20 +72,20 @@ def as_text(status: Status) -> str:
 
     group(
         "Changed here, not yet on the site", "  cms-sync publish",
-        [f"{o.path or o.key:<40} {_change(o)}" for o in status.to_publish],
+        [f"{o.path or o.key:<{width}} {_change(o)}" for o in status.to_publish],
     )  # fmt: skip
     group(
         "Changed on the site since the last publish",
         "  cms-sync pull PATH, or publish --force PATH",
-        [f"{o.path or o.key:<40} {o.item} {o.id}: {', '.join(o.changes)}"
+        [f"{o.path or o.key:<{width}} {o.item} {o.id}: {', '.join(o.changes)}"
          for o in status.edited_on_site],
     )  # fmt: skip
-    group("Waiting", "", [f"{path:<40} {what}" for path, what in status.waiting])
+    group("Waiting", "", [f"{path:<{width}} {what}" for path, what in status.waiting])
     group(
         "On the site, source gone", "  cms-sync publish --prune",
         [f"{o.item} {o.id} ({o.path or o.key})" for o in status.orphans],
     )  # fmt: skip
-    group("Errors", "", [f"{o.path or o.key:<40} {o.error}" for o in status.errors])
+    group("Errors", "", [f"{o.path or o.key:<{width}} {o.error}" for o in status.errors])
     if not (status.to_publish or status.edited_on_site or status.orphans or status.errors):
         lines.append(f"The site matches the files ({status.in_sync} item(s)).")
     else:
