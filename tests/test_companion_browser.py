@@ -117,11 +117,11 @@ def test_the_notice_is_drawn_below_the_bengali_form_and_consent_is_required(
         ARTIFACTS / f"notice-{wp.state['wp_version']}-{theme_name}.png", full_page=True
     )
 
-    # Without consent: WordPress's error page names the box, and nothing is stored.
+    # Without consent: WordPress's error page says so in Bengali, and nothing is stored.
     fill_comment(browser, "সম্মতি ছাড়া মন্তব্য।", consent=False)
     browser.wait_for("document.body && document.body.id === 'error-page'", timeout=30)
     assert browser.url.endswith("/wp-comments-post.php")
-    assert PAGE["consent"] in browser.find("body").text
+    assert PAGE["consent_required"] in browser.find("body").text  # in the post's language
     assert comments(wp, post["id"]) == []
 
     # With consent: stored (held for moderation), with the time of consent.

@@ -134,7 +134,7 @@ class DesiredItems:
         names = {"title_reply": "leave_comment", "email_note": "email_note", "comment": "comment",
                  "name": "name", "email": "email", "submit": "submit",
                  "notice_title": "notice_title", "consent": "consent", "url": "url",
-                 "cookies": "cookies"}  # fmt: skip
+                 "cookies": "cookies", "consent_required": "consent_required"}  # fmt: skip
         labels = {key: str(page[name]) for key, name in names.items() if page.get(name)}
         return json.dumps(labels, ensure_ascii=False, sort_keys=True)
 
