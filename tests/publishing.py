@@ -28,6 +28,18 @@ def run(project: Any, site: FakeWordPress, user: str = "admin", **options: Any) 
     return publish(loaded, client, **options)
 
 
+def cli_env(project: Any, site: FakeWordPress, user: str = "admin") -> dict[str, str]:
+    """The environment of a CLI run against ``site`` (installed) as ``user``, without a
+    terminal and with the project as home (no ~/.netrc of the machine's)."""
+    return {
+        "CMS_SYNC_URL": site.url,
+        "CMS_SYNC_USER": user,
+        "CMS_SYNC_APP_PASSWORD": site.users[user].password,
+        "CI": "true",
+        "HOME": str(project.root),
+    }
+
+
 def article(slug: str, body: str = "Some text.", **front: str) -> str:
     """An article file: title from the slug, published, comments closed unless told."""
     front = {"status": "publish", "comment_status": "closed", **front}

@@ -15,7 +15,7 @@ from cms_sync.wordpress import Client
 
 from .conftest import REPO
 from .fake_wordpress import FakeWordPress
-from .publishing import article, kinds, managed, rendered, run, sent
+from .publishing import article, cli_env, kinds, managed, rendered, run, sent
 
 IMAGES = REPO / "tests" / "fixtures" / "series" / "articles" / "images"
 
@@ -360,13 +360,7 @@ def test_the_cli_exits_3_on_a_conflict(project, monkeypatch):
     site = FakeWordPress()
     site.install(monkeypatch)
     project.write("a.md", article("a", "Text."))
-    env = {
-        "CMS_SYNC_URL": site.url,
-        "CMS_SYNC_USER": "admin",
-        "CMS_SYNC_APP_PASSWORD": site.users["admin"].password,
-        "CI": "true",
-        "HOME": str(project.root),
-    }
+    env = cli_env(project, site)
 
     def cms(*args: str):
         return CliRunner().invoke(cli, ["--config", str(project.config), *args], env=env)
