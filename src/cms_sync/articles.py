@@ -71,10 +71,44 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+# What a browser reads as markup in text: a tag (``<b>``, ``</b>``, ``<!--``, ``<?``) or a
+# character reference (``&amp;``, ``&#38;``). A '<' before a space and a lone '&' are text.
+_MARKUP = re.compile(r"<[A-Za-z/!?]|&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+
+
+def _plain(value: Any) -> str:
+    """Text that reads the same as HTML and as text: titles, excerpts, term names.
+
+    WordPress stores a title and an excerpt as written and themes print them as HTML, while
+    the preview (and the series navigation inside every post) shows them as text. Escaping
+    them before sending would put ``&lt;`` into the editor's title field and into what
+    `pull` reads back; so markup is refused at `check` instead. What is left is plain text,
+    shown the same in the preview and on the site: ``Q&A`` and ``a < b`` included (a lone
+    '&' and a '<' before a space are no markup; WordPress prints '&' as ``&#038;``).
+    Term names the same: WordPress strips tags from them, and refuses one left empty.
+    """
+    text = _text(value)
+    found = _MARKUP.search(text)
+    if found is None:
+        return text
+    if found.group(0).startswith("&"):
+        end = text.index(";", found.start()) + 1
+        raise _Invalid(
+            f"'{text[found.start() : end]}' is an HTML character reference, which the site "
+            "would show as the character and the preview as written; write the character itself"
+        )
+    end = text.find(">", found.start()) + 1 or len(text)
+    raise _Invalid(
+        f"'{text[found.start() : end]}' is HTML markup; this field is plain text, shown as "
+        "written in the preview but read as HTML by WordPress themes; remove the markup (a '<' "
+        "before a space, as in 'a < b', is fine)"
+    )
+
+
 def _title(value: Any) -> str:
     if value is None or not _text(value):
         raise _Invalid("title is empty; give the article a title")
-    return _text(value)
+    return _plain(value)
 
 
 def _slug(value: Any) -> str:
@@ -115,7 +149,7 @@ def _names(value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
         raise _Invalid("must be a list of names, e.g. [News, Guides]")
-    return tuple(i.strip() for i in items)
+    return tuple(_plain(i) for i in items)
 
 
 def _series(value: Any) -> tuple[str, int]:
@@ -160,7 +194,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "status": _status,
     "categories": _names,
     "tags": _names,
-    "excerpt": _text,
+    "excerpt": _plain,
     "lang": _lang,
     "series": _series,
     "comment_status": _comment_status,

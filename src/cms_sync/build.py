@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from cms_sync.articles import Article
 from cms_sync.project import Project
+from cms_sync.project_files import checked_image
 from cms_sync.render import ImageResolver, LinkResolver, References, Renderer
 
 
@@ -91,5 +92,5 @@ def write_render(project: Project, out: Path) -> list[Path]:
         for image in refs.images:
             media = out / "media" / media_name(image)
             media.parent.mkdir(exist_ok=True)
-            shutil.copyfile(image, media)
+            shutil.copyfile(checked_image(image, project.config.root), media)
     return written

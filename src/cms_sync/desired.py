@@ -21,6 +21,7 @@ from cms_sync.item_types import PATTERN, POST, Wanted
 from cms_sync.items import Desired
 from cms_sync.plan import match
 from cms_sync.project import Project, normalized
+from cms_sync.project_files import checked_image
 from cms_sync.render import Renderer, convert
 from cms_sync.snapshot import Snapshot
 
@@ -65,8 +66,8 @@ class DesiredItems:
             paths = list(refs.images)
             if article.featured_image is not None:
                 paths.append(article.featured_image)
-            for path in paths:
-                found.setdefault(content_id(path), path)
+            for path in paths:  # checked at load; again here, just before the upload reads it
+                found.setdefault(content_id(path), checked_image(path, self.project.config.root))
         return found
 
     def terms(self) -> dict[str, set[str]]:

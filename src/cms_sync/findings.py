@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,12 @@ class Finding:
     column: int | None = field(default=None, compare=False)
 
     def display_path(self, base: Path | None = None) -> str:
-        base = base or Path.cwd()
-        try:
-            return str(self.path.resolve().relative_to(base.resolve()))
-        except ValueError:
-            return str(self.path)
+        base = (base or Path.cwd()).resolve()
+        # The path as found first: a symlink is named by where it is, not where it points.
+        for path in (Path(os.path.abspath(self.path)), self.path.resolve()):
+            if path.is_relative_to(base):
+                return str(path.relative_to(base))
+        return str(self.path)
 
     def format(self, base: Path | None = None) -> str:
         """``path:line: severity: message``, the form editors and CI logs link to."""

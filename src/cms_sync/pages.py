@@ -30,6 +30,7 @@ from cms_sync.errors import CmsSyncError
 from cms_sync.findings import Finding
 from cms_sync.notice import Notice, is_notice
 from cms_sync.project import Project, _check_together, normalized
+from cms_sync.project_files import checked_image, refusal
 from cms_sync.render import LinkResolver, Renderer
 from cms_sync.slugs import wordpress_slug
 from cms_sync.source import read_document
@@ -50,6 +51,17 @@ class Pages:
     files: dict[str, Path] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)
     names: dict[Path, str] = field(default_factory=dict)
+    root: Path | None = None  # the project's: media files are copied and served from under it
+
+    def file_at(self, name: str) -> Path | None:
+        """The file to copy or serve as ``name``; a media file only while it is inside the
+        project (checked again: a symlink may have been swapped since the build)."""
+        source = self.files.get(name)
+        if source is None or not source.is_file():
+            return None
+        if name.startswith("media/") and self.root is not None:
+            checked_image(source, self.root)
+        return source
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,7 @@ def build_pages(
         notices={k: n for k, n in project.notices.items() if normalized(n.path) not in broken},
     )
     renderer = Renderer(project.config.templates_dir)
-    pages = Pages()
+    pages = Pages(root=root)
     pages.files[STYLESHEET] = project.config.templates_dir / STYLESHEET
     common = {"live": live, "version": version, "stylesheet": STYLESHEET,
               "index": "index.html", "lang": project.config.default_lang}  # fmt: skip
@@ -292,6 +304,8 @@ def _describe(project: Project, path: Path, names: dict[Path, str]) -> Broken:
     loaded = project.article_at(path)
     if loaded is not None:
         item = Broken(path, "article", loaded.title, loaded.lang, local_name(loaded))
+    elif refusal(path, project.config.root, "article"):  # outside or too big: not read
+        item = Broken(path, "article", path.name, default_lang)
     else:
         doc = read_document(path)
         if isinstance(doc, Finding):  # unreadable front matter: look for its lines as text
@@ -429,7 +443,10 @@ def write_pages(pages: Pages, out: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html_text, encoding="utf-8")
         written.append(target)
-    for name, source in sorted(pages.files.items()):
+    for name in sorted(pages.files):
+        source = pages.file_at(name)
+        if source is None:
+            continue
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(source.read_bytes())

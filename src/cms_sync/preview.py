@@ -154,11 +154,13 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if name in pages.html:
                 status = HTTPStatus.INTERNAL_SERVER_ERROR if name in pages.failed else HTTPStatus.OK
                 return self.send(pages.html[name].encode(), _CONTENT_TYPES[".html"], status)
-            if name in pages.files and pages.files[name].is_file():
-                kind = _CONTENT_TYPES.get(
-                    pages.files[name].suffix.lower(), "application/octet-stream"
-                )
-                return self.send(pages.files[name].read_bytes(), kind)
+            try:
+                source = pages.file_at(name)
+            except CmsSyncError as exc:  # swapped for a link outside since the build
+                return self.send(f"{exc}\n".encode(), "text/plain", HTTPStatus.FORBIDDEN)
+            if source is not None:
+                kind = _CONTENT_TYPES.get(source.suffix.lower(), "application/octet-stream")
+                return self.send(source.read_bytes(), kind)
             self.send(b"not found\n", "text/plain", HTTPStatus.NOT_FOUND)
 
         def send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:

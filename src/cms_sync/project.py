@@ -17,6 +17,7 @@ from cms_sync.articles import Article, build_article
 from cms_sync.config import Config
 from cms_sync.findings import Finding
 from cms_sync.notice import Notice, build_notice, is_notice
+from cms_sync.project_files import refusal
 from cms_sync.render import markdown_to_html
 from cms_sync.source import read_document
 
@@ -73,6 +74,10 @@ def load_project(config: Config) -> tuple[Project, list[Finding]]:
     findings: list[Finding] = []
     notice_files: dict[str, Path] = {}
     for path in sorted(config.articles_dir.rglob("*.md")):
+        refused = refusal(path, config.root, "article")
+        if refused:  # not read at all: it may be anyone's file
+            findings.append(Finding(path, 1, "error", f"the file {refused}"))
+            continue
         doc = read_document(path)
         if isinstance(doc, Finding):
             findings.append(doc)
@@ -179,6 +184,7 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
         return "" if project.article_at(target) else None
 
     _, refs = markdown_to_html(article.body, article.path.parent, exists, lambda p: p.name)
+    findings.extend(_check_image_files(project.config.root, article, refs.written))
     for target in refs.missing_images:
         findings.append(
             Finding(
@@ -209,6 +215,26 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
                     "users without unfiltered_html (Authors); avoid it",
                 )
             )
+    return findings
+
+
+def _check_image_files(root: Path, article: Article, images: dict[Path, str]) -> list[Finding]:
+    """The featured image and the body's ``images`` (path: as written) that may not be read:
+    outside the project or too big (see project_files)."""
+    found: list[tuple[int, str, Path]] = [
+        (_body_line(article, written), f"image '{written}'", path)
+        for path, written in images.items()
+    ]
+    featured = article.featured_image
+    if featured is not None and featured.is_file():
+        parent = article.path.parent  # the value as written: relative, or absolute
+        written = featured.relative_to(parent) if featured.is_relative_to(parent) else featured
+        found.append((article.line_of("featured_image"), f"featured_image '{written}'", featured))
+    findings = []
+    for line, what, path in found:
+        refused = refusal(path, root, "image")
+        if refused:
+            findings.append(Finding(article.path, line, "error", f"{what} {refused}"))
     return findings
 
 

@@ -39,6 +39,7 @@ class References:
     """What a body points at: files that exist and files that do not."""
 
     images: list[Path] = field(default_factory=list)
+    written: dict[Path, str] = field(default_factory=dict)  # each image as the body writes it
     missing_images: list[str] = field(default_factory=list)
     missing_links: list[str] = field(default_factory=list)
 
@@ -126,6 +127,7 @@ class Converted:
                     found.missing_images.append(ref.original)
                     return _attribute(ref.original)
                 found.images.append(ref.target)
+                found.written.setdefault(ref.target, ref.original)
                 return _attribute(images(ref.target))
             url = links(ref.target)
             if url is None:
