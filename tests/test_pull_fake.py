@@ -228,3 +228,15 @@ def test_a_hostile_image_name_cannot_leave_the_images_folder():
     assert safe_file_name("../../.ssh/authorized_keys", "image") == "ssh-authorized_keys"
     assert safe_file_name("..", "image") == "image"
     assert safe_file_name("ছবি ১.png", "image") == "ছবি-১.png"  # Bengali names stay readable
+
+
+def test_a_title_wordpress_escaped_comes_back_as_text(project):
+    site = FakeWordPress()
+    path = project.write("a.md", article("qa", "Text."))
+    run(project, site)
+    edit(site, "qa", title="Q&amp;A <em>now</em>")
+    report = pull_all(project, site)
+    assert "title: Q&A now" in path.read_text(encoding="utf-8")
+    assert "markup in the title was left out" in report.results[0].warnings[0]
+    loaded, findings = load_project(load_config(project.config))
+    assert not [f for f in findings if f.severity == "error"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import os
 import re
 from collections.abc import Mapping
@@ -111,7 +112,7 @@ class Drafter:
             meta = dict(doc.meta) if isinstance(doc, Document) else {}
             meta.pop("pulled", None)
         names = self.snapshot.term_names
-        title = str(item["title"]["raw"])
+        title = self.plain(item["title"]["raw"], "title", draft)
         slug = unquote(str(item["slug"]))
         values: dict[str, Any] = {"title": title, "status": item["status"]}
         if "slug" in meta or slug != wordpress_slug(title):
@@ -119,7 +120,7 @@ class Drafter:
         # An article without a date leaves it to WordPress: pull does not pin it either.
         if article is None or article.date is not None:
             values["date"] = _date(item, article.date if article else None)
-        excerpt = str(item["excerpt"]["raw"])
+        excerpt = self.plain(item["excerpt"]["raw"], "excerpt", draft)
         if excerpt or "excerpt" in meta:
             values["excerpt"] = excerpt
         # An article without categories leaves the post under WordPress's default one.
@@ -134,6 +135,16 @@ class Drafter:
             values["featured_image"] = featured
         meta.pop("featured_image", None)
         return {**meta, **values}
+
+    @staticmethod
+    def plain(value: object, name: str, draft: Draft) -> str:
+        """A text field as the file keeps it: entities decoded (WordPress escapes ``&`` for
+        users without unfiltered_html), tags removed with a warning (a title is text)."""
+        text = html.unescape(str(value))
+        plain = re.sub(r"<[^>]*>", "", text)
+        if plain != text:
+            draft.warnings.append(f"{draft.url}: markup in the {name} was left out: {text!r}")
+        return plain.strip()
 
     # -- images -------------------------------------------------------------------------
     def image_file(self, url: str, folder: Path, draft: Draft) -> Path | None:
