@@ -28,8 +28,16 @@ class Failure:
     body: Any  # the parsed JSON error, or None when the body was not JSON
 
 
-def gave_up(retries: int) -> str:
-    return f" (gave up after {retries} {'retry' if retries == 1 else 'retries'})"
+def gave_up(retries: int, deadline: float | None = None) -> str:
+    """Why the last attempt was the last: the number of retries, or the time limit."""
+    if deadline is None:
+        return f" (gave up after {retries} {'retry' if retries == 1 else 'retries'})"
+    tried = (
+        f"gave up after {retries} {'retry' if retries == 1 else 'retries'}"
+        if retries
+        else ("not retried")
+    )
+    return f" ({tried}: cms-sync waits at most {deadline:g} s for one request)"
 
 
 def retryable(status: int) -> bool:

@@ -36,6 +36,25 @@ def require_https(url: str) -> None:
         )
 
 
+def require_same_origin(site_url: str, url: str, where: str) -> None:
+    """Credentials go to ``site_url``'s origin only: refuse ``url`` (what ``where`` says the
+    site pointed at, a redirect or its Link header) when it is on another one."""
+    if origin(url) == origin(site_url):
+        return
+    site, other = urlsplit(site_url), urlsplit(url)
+    if site.hostname == other.hostname and (site.scheme, other.scheme) == ("https", "http"):
+        raise CmsSyncError(
+            f"refusing to send the application password over plain http: {where} "
+            f"{shown(url)}, but site_url is {shown(site_url)}; make the site answer on "
+            "https (WordPress Address and Site Address in Settings > General)"
+        )
+    raise CmsSyncError(
+        f"{where} {shown(url)}, not on {site.netloc}: cms-sync sends the application "
+        f"password only to site_url's host; if {other.netloc} is really the site, set "
+        f"site_url to {urlunsplit((other.scheme, other.netloc, '', '', ''))}"
+    )
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

@@ -1,9 +1,9 @@
 """The WordPress REST API client: the only module of cms-sync that talks HTTP.
 
 One ``requests.Session`` per :class:`Client` (user agent, HTTP Basic with an application
-password), lazy discovery of the REST root, retries for idempotent requests only, and
-one-line :class:`WordPressError` messages that name the method and the URL but never the
-password.
+password sent to the site's own origin only), lazy discovery of the REST root (which must be
+on that origin too), retries for idempotent requests only, within a time limit, and one-line
+:class:`WordPressError` messages that name the method and the URL but never the password.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import requests
 from cms_sync import __version__
 from cms_sync import rest_answers as answers
 from cms_sync import rest_urls as urls
+from cms_sync.credentials import HIDDEN, Scrubber, SiteAuth
 from cms_sync.errors import CmsSyncError
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,11 @@ log = logging.getLogger(__name__)
 API_REL = "https://api.w.org/"
 PER_PAGE = 100  # the largest page the REST API serves
 BATCH_SIZE = 25  # /batch/v1 refuses more sub-requests
-MAX_DELAY = 60.0
+MAX_DELAY = 30.0  # the longest wait between two tries, whatever Retry-After asks
+DEADLINE = 60.0  # the longest a request and its retries keep the user waiting
+MAX_REDIRECTS = 5  # of the front page, while discovering the REST root
 MAX_DOWNLOAD = 50 << 20  # bytes of one media file pull downloads
-HIDDEN = "<hidden>"
+USER_AGENT = f"cms-sync/{__version__}"
 
 
 class WordPressError(CmsSyncError):
@@ -65,7 +68,9 @@ class Client:
         timeout: float = 30.0,
         max_retries: int = 4,
         backoff: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
+        deadline: float = DEADLINE,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self.site_url = site_url.rstrip("/")
@@ -77,19 +82,23 @@ class Client:
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff
-        self.sleep = sleep
+        self.deadline = deadline
+        # Looked up now, not at import: a test may stand in for the time module's clock.
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self.requests_made = 0
         self._user = user
-        self._password = password  # kept only to scrub it from messages
+        self._password = password
+        self._scrubber = Scrubber(user, password)
         self._root: str | None = None
         self._batch_ok = True
-        # A test may hand in a session whose transport is a fake WordPress.
+        self._gave_up = ""  # why the last request's retries stopped, for its error message
+        # A test may hand in a session whose transport is a fake WordPress. TLS certificates
+        # are verified (requests' default; REQUESTS_CA_BUNDLE names a private CA's bundle).
         self._session = session or requests.Session()
-        self._session.headers.update(
-            {"User-Agent": f"cms-sync/{__version__}", "Accept": "application/json"}
-        )
+        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         if user is not None and password is not None:
-            self._session.auth = (user, password)
+            self._session.auth = SiteAuth(user, password, self.site_url)
 
     def __repr__(self) -> str:
         password = None if self._password is None else HIDDEN
@@ -104,18 +113,26 @@ class Client:
         return urls.join(self._root, route, params or {})
 
     def _discover(self) -> str:
+        """The REST root the front page announces, on site_url's origin or refused: every
+        API call carries the password there. Redirects are followed by hand, each checked
+        before it is followed, so none can take the password to another host or to http."""
         url = self.site_url + "/"
-        response = self._send("GET", url, retry=True, follow=True)
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self._send("GET", url, retry=True)
+            if not response.is_redirect:
+                break
+            target = urljoin(url, response.headers["Location"])
+            urls.require_same_origin(self.site_url, target, f"{urls.shown(url)} redirects to")
+            url = target
+        else:
+            raise self._error(f"GET {self.site_url}/: more than {MAX_REDIRECTS} redirects")
         if answers.retryable(response.status_code):
             raise self._http_error("GET", url, response, retry=True)
         link = response.links.get(API_REL, {}).get("url")
         # Without the Link header (stripped by some hosts), ?rest_route= works with any
-        # permalink setting; the final URL keeps what redirects said about https and www.
-        root = (
-            urljoin(response.url, link) if link else urls.site_of(response.url) + "/?rest_route=/"
-        )
-        if self._password is not None:
-            urls.require_https(root)
+        # permalink setting; the final URL keeps the path redirects led to.
+        root = urljoin(url, link) if link else urls.site_of(url) + "/?rest_route=/"
+        urls.require_same_origin(self.site_url, root, "the site's Link header puts its REST API at")
         log.debug("REST root of %s: %s", self.site_url, root)
         return root
 
@@ -274,40 +291,62 @@ class Client:
         url: str,
         *,
         retry: bool,
-        follow: bool = False,
         json: Any = None,
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        """Send one request, retrying when allowed; the last answer, whatever its status."""
-        attempts = 1 + (self.max_retries if retry else 0)
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
+        """Send one request, retrying when allowed (at most ``max_retries`` times, and never
+        past ``deadline`` seconds from the first try); the last answer, whatever its status.
+        The answer's body is scrubbed of the password before anything reads it."""
+        start, attempt = self.clock(), 0
+        failed: requests.RequestException | None
+        self._gave_up = ""
+        while True:
             self.requests_made += 1
+            left = self.deadline - (self.clock() - start)
             try:
-                # No redirects for API calls: requests would turn a redirected POST into a GET.
+                # No redirects: requests would turn a redirected POST into a GET, and the
+                # discovery checks each hop itself.
                 response = self._session.request(
                     method,
                     url,
                     json=json,
                     data=data,
                     headers=headers,
-                    timeout=self.timeout,
-                    allow_redirects=follow,
+                    timeout=max(1.0, min(self.timeout, left)),
+                    allow_redirects=False,
                 )
             except requests.RequestException as exc:
-                if last or not answers.transient(exc):
-                    raise self._transport_error(method, url, exc, retried=attempt) from None
-                problem, delay = answers.reason(exc), self._delay(attempt, None)
+                if not (retry and answers.transient(exc)):
+                    note = answers.gave_up(attempt) if attempt else ""
+                    raise self._transport_error(method, url, exc, note) from None
+                problem = self._scrubber.text(answers.reason(exc))
+                delay, failed = self._delay(attempt, None), exc
             else:
-                self.requests_made += len(response.history)
+                response._content = self._scrubber.content(response.content)
                 log.debug("%s %s: HTTP %s", method, urls.shown(url), response.status_code)
-                if last or not answers.retryable(response.status_code):
+                if not (retry and answers.retryable(response.status_code)):
                     return response
                 problem, delay = f"HTTP {response.status_code}", self._delay(attempt, response)
+                failed = None
+            stop = self._stop_retrying(attempt, self.clock() - start + delay)
+            if stop is not None:
+                self._gave_up = stop
+                if failed is None:
+                    return response
+                raise self._transport_error(method, url, failed, stop) from None
             log.info("%s %s: %s; retrying in %g s", method, urls.shown(url), problem, delay)
             self.sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            attempt += 1
+
+    def _stop_retrying(self, attempt: int, ready_at: float) -> str | None:
+        """Why no retry follows ``attempt`` (None: retry), its next try ``ready_at`` seconds
+        after the first: all retries used, or the deadline would pass."""
+        if attempt >= self.max_retries:
+            return answers.gave_up(attempt) if attempt else ""
+        if ready_at >= self.deadline:
+            return answers.gave_up(attempt, self.deadline)
+        return None
 
     def _delay(self, attempt: int, response: requests.Response | None) -> float:
         header = None if response is None else response.headers.get("Retry-After")
@@ -335,8 +374,7 @@ class Client:
     ) -> WordPressError:
         failure = answers.understand(response)
         head = f"HTTP {failure.status} {failure.code}" if failure.code else f"HTTP {failure.status}"
-        gave_up = retry and self.max_retries > 0 and answers.retryable(failure.status)
-        note = answers.gave_up(self.max_retries) if gave_up else ""
+        note = self._gave_up if retry and answers.retryable(failure.status) else ""
         return self._error(
             f"{method} {urls.shown(url)}: {head}: {failure.message}{note}",
             status=failure.status,
@@ -345,23 +383,21 @@ class Client:
         )
 
     def _transport_error(
-        self, method: str, url: str, exc: requests.RequestException, *, retried: int
+        self, method: str, url: str, exc: requests.RequestException, note: str
     ) -> WordPressError:
+        """A request that got no answer; ``note`` says after how many retries."""
         if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout):
             problem = f"no answer within {self.timeout:g} s; is the site overloaded?"
         elif isinstance(exc, requests.exceptions.SSLError):
             problem = f"TLS error: {answers.reason(exc)}; check the site's certificate"
         elif isinstance(exc, requests.ConnectionError | requests.Timeout):
             problem = f"cannot connect: {answers.reason(exc)}; is the site up?"
-        else:  # too many redirects, an invalid URL, a garbled answer
+        else:  # an invalid URL, a garbled answer
             problem = f"{type(exc).__name__}: {answers.reason(exc)}"
-        note = answers.gave_up(retried) if retried else ""
         return self._error(f"{method} {urls.shown(url)}: {problem}{note}")
 
     def _error(self, message: str, **attributes: Any) -> WordPressError:
-        # Belt and braces: nothing should echo the password, but if a server ever does,
-        # it must not reach the terminal or a CI log.
-        if self._password:
-            for secret in {self._password, self._password.replace(" ", "")}:
-                message = message.replace(secret, HIDDEN)
+        # Answers are scrubbed as they arrive; this catches what else a message quotes
+        # (an exception's text), after the spaces are evened out as the message will be.
+        message = self._scrubber.text(" ".join(message.split()))
         return WordPressError(message, **attributes)
