@@ -248,7 +248,7 @@ def new(
 
 for command in (
     cli_site.plan, cli_site.publish, cli_site.pull, cli_site.import_, cli_site.status,
-    cli_site.open_,
+    cli_site.open_, cli_site.doctor,
 ):  # fmt: skip
     cli.add_command(command)
 

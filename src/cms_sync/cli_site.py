@@ -310,3 +310,32 @@ def open_(options: Options, path: Path, admin: bool) -> None:
     url = url if admin else post.url
     click.echo(url)
     click.launch(url)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@pass_options
+def doctor(options: Options, as_json: bool) -> None:
+    """Check that a site is ready for cms-sync, writing nothing.
+
+    One line per check: the site answers, no firewall page is in the way, the REST API
+    (and its address), application passwords, that the credentials reach WordPress (a
+    wrong password is told apart from a server that strips the Authorization header),
+    the user's capabilities, the batch API, synced patterns, the companion plugin and
+    the WordPress version. Each problem says what to do. Exit code 1 when a check fails.
+
+    \b
+    Example:
+      CMS_SYNC_APP_PASSWORD=... cms-sync doctor
+    """
+    from cms_sync.credentials import resolve
+    from cms_sync.doctor import diagnose
+
+    config = options.config
+    if not config.site_url:
+        raise CmsSyncError("no site URL: set site_url in cms-sync.toml or CMS_SYNC_URL")
+    creds = resolve(config.site_url, config.user)
+    found = diagnose(config.site_url, creds.user, creds.password)
+    click.echo(found.as_json() if as_json else found.as_text(sys.stdout.encoding))
+    if not found.ok:
+        sys.exit(ExitCode.ERROR)

@@ -1,0 +1,259 @@
+"""`cms-sync doctor`: the read-only preflight, against a fake WordPress and the real one.
+
+The fake here (:class:`DoctorWordPress`) adds to FakeWordPress what doctor reads and the
+fast tests do not otherwise need, as WordPress 6.1 does it: ``authentication`` and the
+``/batch/v1`` route in the REST index, the refusals of ``wp_authenticate_application_password``
+(401 ``incorrect_password`` for a known user, ``invalid_username`` for an unknown one), and
+switches for a server that strips the Authorization header, application passwords turned
+off, no batch route and the companion plugin.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from cms_sync.cli import cli
+from cms_sync.doctor import FAIL, OK, SKIP, WARN, Diagnosis, diagnose
+
+from .fake_wordpress import Call, FakeWordPress, RestError, _json_response, _response
+from .publishing import cli_env
+
+
+class DoctorWordPress(FakeWordPress):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.strips_authorization = False
+        self.refuses_credentials = False  # 401 incorrect_password rather than anonymous
+        self.application_passwords = True
+        self.xmlrpc = True
+        self.batch = True
+        self.companion_version: str | None = None
+        self.version = "6.1.9"
+
+    def handle(self, request: requests.PreparedRequest) -> requests.Response:
+        url = request.url or ""
+        if url == f"{self.url}/xmlrpc.php":
+            return self._xmlrpc(request)
+        header = request.headers.get("Authorization", "")
+        if self.strips_authorization:
+            request.headers.pop("Authorization", None)
+        elif self.refuses_credentials and header.startswith("Basic "):
+            refusal = self._refusal(header)
+            if refusal is not None and url.rstrip("/") != self.url:
+                return _json_response(request, 401, refusal.body())
+        response = super().handle(request)
+        if url.rstrip("/") == self.url:
+            page = f'<meta name="generator" content="WordPress {self.version}" />'
+            response._content = page.encode()
+        return response
+
+    def _xmlrpc(self, request: requests.PreparedRequest) -> requests.Response:
+        """wp.getUsersBlogs: the credentials in the body; fault 403 when wrong, 405 off."""
+        self.calls.append(Call("POST", "xmlrpc", {}, None, None))
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        login, password = re.findall(r"<string>(.*?)</string>", body)
+        user = self.users.get(html.unescape(login))
+        if not self.xmlrpc:
+            fault = 405
+        elif user is None or html.unescape(password) != user.password:
+            fault = 403
+        else:
+            answer = "<methodResponse><params><param><value><array><data/></array></value>"
+            return _response(
+                request, 200, f"{answer}</param></params></methodResponse>".encode(), {}
+            )
+        member = f"<member><name>faultCode</name><value><int>{fault}</int></value></member>"
+        fault_value = f"<fault><value><struct>{member}</struct></value></fault>"
+        page = f"<methodResponse>{fault_value}</methodResponse>"
+        return _response(request, 200, page.encode(), {})
+
+    def _refusal(self, header: str) -> RestError | None:
+        login, _, _ = base64.b64decode(header[6:]).decode().partition(":")
+        if login not in self.users:
+            return RestError(401, "invalid_username", "Unknown username.")
+        if not self.application_passwords:
+            return RestError(401, "application_passwords_disabled", "Not available.")
+        if self._login(header) is None:
+            return RestError(401, "incorrect_password", "Invalid application password.")
+        return None
+
+    def _index(self, call: Any) -> Any:
+        namespaces = ["oembed/1.0", "wp/v2", "wp-site-health/v1"]
+        if self.companion_version:
+            namespaces.append("cms-sync/v1")
+        index: dict[str, Any] = {"namespaces": namespaces, "routes": {"/": {}}}
+        index["authentication"] = (
+            {"application-passwords": {"endpoints": {}}} if self.application_passwords else []
+        )
+        if self.batch:
+            index["routes"]["/batch/v1"] = {"methods": ["POST"]}
+        return 200, index, {}
+
+    def _route(self, call: Any) -> Any:
+        if call.route == "/cms-sync/v1/info" and self.companion_version:
+            return lambda _: (200, {"version": self.companion_version, "features": []}, {})
+        return super()._route(call)
+
+
+def run(site: DoctorWordPress, user: str = "admin", password: str | None = None) -> Diagnosis:
+    login = site.users[user]
+    return diagnose(site.url, login.login, password or login.password, session=site.session)
+
+
+def states(found: Diagnosis) -> dict[str, str]:
+    return {check.name: check.state for check in found.checks}
+
+
+def check(found: Diagnosis, name: str) -> Any:
+    return next(c for c in found.checks if c.name == name)
+
+
+def test_an_administrator_on_a_healthy_site_passes_every_check():
+    site = DoctorWordPress()
+    found = run(site)
+    assert set(states(found).values()) == {OK}, found.as_text()
+    assert found.ok
+    assert "logged in as admin (administrator)" in check(found, "authentication").finding
+    assert check(found, "REST API").finding == f"at {site.url}/wp-json/ (pretty permalinks)"
+    assert check(found, "WordPress version").finding == "6.1.9"
+    assert "not active" in check(found, "companion plugin").finding
+    assert site.writes() == []  # read-only
+
+
+def test_plain_permalinks_use_the_rest_route_form():
+    found = run(DoctorWordPress(pretty_permalinks=False))
+    assert found.ok
+    assert "?rest_route=" in check(found, "REST API").finding
+
+
+def test_an_author_is_warned_of_the_capabilities_missing():
+    found = run(DoctorWordPress(), "author")
+    caps = check(found, "capabilities")
+    assert caps.state == WARN and found.ok
+    assert caps.finding == "no unfiltered_html, edit_others_posts"
+    assert "stripped" in caps.todo and "Editor" in caps.todo
+
+
+def test_a_wrong_password_is_told_apart_from_a_stripped_header():
+    found = run(DoctorWordPress(), password="wrong pass word")
+    auth = check(found, "authentication")
+    assert auth.state == FAIL and not found.ok
+    assert "is wrong (XML-RPC refuses them too)" in auth.finding
+    assert "Application Passwords" in auth.todo and "SetEnvIf" not in auth.todo
+    for name in ("capabilities", "batch API", "synced patterns", "companion plugin"):
+        assert check(found, name).state == SKIP
+
+
+def test_a_password_refused_by_the_rest_api_needs_no_xml_rpc():
+    site = DoctorWordPress()
+    site.refuses_credentials = True
+    found = run(site, password="wrong pass word")
+    assert check(found, "REST API").state == OK  # the index, read without the credentials
+    auth = check(found, "authentication")
+    assert "received the credentials" in auth.finding and "wrong" in auth.finding
+    assert site.count("POST", "xmlrpc") == 0
+
+
+def test_a_stripped_authorization_header_gets_the_server_fixes():
+    site = DoctorWordPress()
+    site.strips_authorization = True
+    auth = check(run(site), "authentication")
+    assert auth.state == FAIL
+    assert "the server strips the Authorization header" in auth.finding
+    assert "SetEnvIf Authorization" in auth.todo and "fastcgi_param" in auth.todo
+    assert "Application Passwords" not in auth.todo
+
+
+def test_without_xml_rpc_both_causes_and_both_fixes_are_given():
+    site = DoctorWordPress()
+    site.strips_authorization = True
+    site.xmlrpc = False
+    auth = check(run(site), "authentication")
+    assert "password is wrong, or the server strips" in auth.finding
+    assert "Application Passwords" in auth.todo and "SetEnvIf" in auth.todo
+
+
+def test_application_passwords_turned_off_stop_the_checks_that_need_them():
+    site = DoctorWordPress()
+    site.application_passwords = False
+    found = run(site)
+    assert check(found, "application passwords").state == FAIL
+    assert "https" in check(found, "application passwords").todo
+    assert check(found, "authentication").state == SKIP
+
+
+def test_no_batch_route_is_a_warning():
+    site = DoctorWordPress()
+    site.batch = False
+    found = run(site)
+    assert check(found, "batch API").state == WARN and found.ok
+
+
+def test_the_companion_plugin_and_its_version():
+    site = DoctorWordPress()
+    site.companion_version = "0.1.0"
+    assert check(run(site), "companion plugin").finding == "active, version 0.1.0"
+
+
+def test_an_html_page_instead_of_the_rest_api_is_a_firewall_in_the_way():
+    site = DoctorWordPress()
+    site.unavailable("GET", "/", times=None, status=403)
+    found = run(site)
+    rest = check(found, "REST API")
+    assert rest.state == FAIL and "firewall" in rest.todo
+    assert check(found, "authentication").state == SKIP
+
+
+def test_an_unreachable_site_fails_first():
+    found = diagnose("http://127.0.0.1:9", "admin", "a b c")
+    assert check(found, "reachable").state == FAIL
+    assert check(found, "REST API").state == SKIP
+
+
+def test_the_command_prints_a_line_per_check_and_exits_1_on_failure(project, monkeypatch):
+    site = DoctorWordPress()
+    site.install(monkeypatch)
+    env = cli_env(project, site)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(project.config), "doctor"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "authentication" in result.output and "0 failed" in result.output
+    env["CMS_SYNC_APP_PASSWORD"] = "wrong"
+    args = ["--config", str(project.config), "doctor", "--json"]
+    result = runner.invoke(cli, args, env=env)
+    assert result.exit_code == 1
+    answer = json.loads(result.stdout)
+    assert answer["ok"] is False and "wrong" not in json.dumps(answer["checks"][0])
+
+
+# -- the real WordPress -----------------------------------------------------------------------
+
+
+def real(wp: Any, role: str = "admin", password: str | None = None) -> Diagnosis:
+    login = wp.state[role]
+    return diagnose(wp.url, login["user"], password or login["app_password"])
+
+
+def test_the_real_site_passes_every_check_as_administrator(wp):
+    found = real(wp)
+    assert found.ok, found.as_text()
+    assert set(states(found).values()) == {OK}, found.as_text()
+
+
+def test_the_real_site_tells_a_wrong_password(wp):
+    auth = check(real(wp, password="aaaa bbbb cccc dddd eeee ffff"), "authentication")
+    assert auth.state == FAIL and "wrong" in auth.finding, auth
+
+
+@pytest.mark.compat
+def test_the_real_site_shows_the_companion_version(companion):
+    found = real(companion)
+    assert check(found, "companion plugin").finding.startswith("active, version 0."), found
