@@ -11,9 +11,13 @@ off, no batch route and the companion plugin.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -246,6 +250,42 @@ def test_the_real_site_passes_every_check_as_administrator(wp):
     found = real(wp)
     assert found.ok, found.as_text()
     assert set(states(found).values()) == {OK}, found.as_text()
+
+
+@contextlib.contextmanager
+def authorization_stripped(wp: Any) -> Iterator[None]:
+    """The test site's router (a copy in its workdir, which php -S reads on each request)
+    drops the credentials before WordPress sees them, as CGI hosting does; put back after."""
+    router = Path(wp.state["workdir"]) / "router.php"
+    original = router.read_text()
+    strip = (
+        "unset($_SERVER['HTTP_AUTHORIZATION'], $_SERVER['PHP_AUTH_USER'], $_SERVER['PHP_AUTH_PW']);"
+    )
+    router.write_text(original.replace("<?php\n", f"<?php\n{strip}\n", 1))
+    try:
+        _wait_for_login(wp, 401)  # opcache looks at the file's time every 2 s
+        yield
+    finally:
+        router.write_text(original)
+        _wait_for_login(wp, 200)
+
+
+def _wait_for_login(wp: Any, status: int) -> None:
+    deadline = time.monotonic() + 15
+    while True:
+        answer = wp.session.get(f"{wp.url}/wp-json/wp/v2/users/me", timeout=30).status_code
+        if answer == status:
+            return
+        assert time.monotonic() < deadline, f"users/me answers {answer}, not {status}"
+        time.sleep(0.5)
+
+
+def test_the_real_site_with_the_header_stripped_gets_the_fix(wp):
+    with authorization_stripped(wp):
+        found = real(wp)
+    auth = check(found, "authentication")
+    assert "the server strips the Authorization header" in auth.finding, auth
+    assert "SetEnvIf Authorization" in auth.todo
 
 
 def test_the_real_site_tells_a_wrong_password(wp):
