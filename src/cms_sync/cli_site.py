@@ -1,4 +1,4 @@
-"""The commands that talk to the site: plan, publish, pull, import, status and open.
+"""The commands that talk to the site: plan, publish, pull, import, status, open, doctor.
 
 Each validates everything first (nothing is sent before), connects, calls one core
 function (publish.publish, pull.pull, pull.import_posts) and prints its report.

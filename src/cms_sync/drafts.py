@@ -14,16 +14,17 @@ import hashlib
 import html
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from cms_sync import marker
 from cms_sync.articles import Article, build_article
 from cms_sync.desired import DesiredItems, article_body
 from cms_sync.errors import CmsSyncError
+from cms_sync.findings import Finding
 from cms_sync.html_markdown import to_markdown
 from cms_sync.item_types import PATTERN, POST
 from cms_sync.items import Remote
@@ -37,6 +38,7 @@ from cms_sync.snapshot import Snapshot
 from cms_sync.source import Document, dump_document, parse_document, update_document
 
 Json = Mapping[str, Any]
+_Built = TypeVar("_Built")
 _IMAGE_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"')
 
 
@@ -271,41 +273,39 @@ def _date(item: Json, was: dt.datetime | None) -> dt.datetime:
 
 def _article_of(path: Path, text: str, project: Project) -> Article:
     """The article a drafted text makes, checked as `check` would."""
-    doc = parse_document(path, text)
-    if not isinstance(doc, Document):
-        raise CmsSyncError(
-            f"{doc.path}:{doc.line}: the site's version is unreadable: {doc.message}"
-        )
-    config = project.config
-    article, findings = build_article(doc, config.default_lang, config.default_status)
-    errors = [f for f in [*doc.findings, *findings] if f.severity == "error"]
-    if article is None or errors:
-        _invalid(path, errors[0] if errors else None, "post")
-    assert article is not None
-    return article
+    lang, status = project.config.default_lang, project.config.default_status
+    return _checked(path, text, lambda doc: build_article(doc, lang, status), "post")
 
 
 def _notice_of(path: Path, text: str, project: Project) -> Notice:
     """The notice a drafted text makes, checked as `check` would."""
+    lang = project.config.default_lang
+    return _checked(path, text, lambda doc: build_notice(doc, lang), "notice pattern")
+
+
+def _checked(
+    path: Path,
+    text: str,
+    build: Callable[[Document], tuple[_Built | None, list[Finding]]],
+    what: str,
+) -> _Built:
+    """What ``build`` makes of ``text``, or an error naming the first problem: a drafted
+    file that `check` would refuse is never written."""
     doc = parse_document(path, text)
     if not isinstance(doc, Document):
         raise CmsSyncError(
             f"{doc.path}:{doc.line}: the site's version is unreadable: {doc.message}"
         )
-    notice, findings = build_notice(doc, project.config.default_lang)
-    errors = [f for f in findings if f.severity == "error"]
-    if notice is None or errors:
-        _invalid(path, errors[0] if errors else None, "notice pattern")
-    assert notice is not None
-    return notice
-
-
-def _invalid(path: Path, first: Any, what: str) -> None:
-    raise CmsSyncError(
-        f"{path}:{first.line if first else 1}: the site's version is not valid"
-        + (f" ({first.message})" if first else "")
-        + f"; fix the {what} in wp-admin (nothing was written)"
-    )
+    built, findings = build(doc)
+    errors = [f for f in [*doc.findings, *findings] if f.severity == "error"]
+    if built is None or errors:
+        first = errors[0] if errors else None
+        raise CmsSyncError(
+            f"{path}:{first.line if first else 1}: the site's version is not valid"
+            + (f" ({first.message})" if first else "")
+            + f"; fix the {what} in wp-admin (nothing was written)"
+        )
+    return built
 
 
 def replace_file(path: Path, text: str) -> None:
