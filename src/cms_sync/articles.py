@@ -137,11 +137,14 @@ def _date(value: Any) -> dt.datetime:
         return value
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
+    text = str(value).strip()
     try:
-        return dt.datetime.fromisoformat(str(value).strip())
-    except ValueError:
+        return dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        # Written as a date, but not one of the calendar's (2026-13-45, 2026-02-30): say why.
+        why = f" ({exc})" if re.match(r"\d{4}-\d\d-\d\d", text) else ""
         raise _Invalid(
-            f"cannot read date '{value}'; write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
+            f"cannot read date '{value}'{why}; write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
         ) from None
 
 

@@ -39,7 +39,7 @@ def read_document(path: Path) -> Document | Finding:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return Finding(path, 0, "error", f"cannot read file: {exc.strerror}")
+        return Finding(path, 1, "error", f"cannot read file: {exc.strerror}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -74,8 +74,8 @@ def _parse_front_matter(
     # The YAML starts on line 2 of the file; PyYAML marks are 0-based.
     offset = 2
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=_Loader)
+        meta = yaml.load(yaml_text, Loader=_Loader)  # safe: _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         return _yaml_error(path, exc, yaml_text.split("\n"), offset)
     if meta is None:
@@ -101,6 +101,22 @@ def _parse_front_matter(
             else:
                 doc.key_lines[key] = line
     return doc
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a date that is not in the calendar (``2026-13-45``,
+    ``2026-02-30``) stays text, for its key's check to report at its line: PyYAML would
+    raise a ValueError that names neither the file nor the line."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError, lines: list[str], offset: int) -> Finding:
@@ -186,7 +202,7 @@ def update_document(text: str, meta: dict[str, Any], body: str) -> str:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE), None)
     if end is None:
         return dump_document(meta, body)
-    old = yaml.safe_load("\n".join(lines[1:end])) or {}
+    old = yaml.load("\n".join(lines[1:end]), Loader=_Loader) or {}
     spans: list[tuple[str | None, list[str]]] = [(None, [])]  # (key, its lines)
     for line in lines[1:end]:
         found = _TOP_KEY.match(line)
