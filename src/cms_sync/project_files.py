@@ -14,6 +14,7 @@ sent, copied or served.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from cms_sync.errors import CmsSyncError
@@ -53,9 +54,12 @@ def refusal(path: Path, root: Path, kind: str) -> str | None:
         )
     limit = MAX_ARTICLE_BYTES if kind == "article" else MAX_IMAGE_BYTES
     try:
-        size = path.stat().st_size
+        mode, size = path.stat().st_mode, path.stat().st_size
     except OSError:
         return None  # missing or unreadable: the reader says so, with its own message
+    if not stat.S_ISREG(mode):  # reading a named pipe would wait for ever
+        what = "a folder" if stat.S_ISDIR(mode) else "a pipe, socket or device"
+        return f"is {what}, not a regular file: rename or remove it"
     if size <= limit:
         return None
     if kind == "article":
