@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -213,7 +214,8 @@ class ItemType:
         fields = {f.name: f.read(item, snapshot) for f in self.fields}
         sent = tuple(found.fields.split(",")) if found and found.fields else self.stored
         stored_hash = marker.state_hash(stored_state(item, sent))
-        return Remote(item["id"], item.get("link", ""), found, fields, stored_hash)
+        link = item.get("link", "")
+        return Remote(item["id"], link, found, fields, stored_hash, _renamed_hash(item, sent))
 
     def wanted(self, wanted: Wanted) -> dict[str, object]:
         """The comparable fields an article wants its item to have."""
@@ -259,6 +261,15 @@ PATTERN = ItemType(
     fixed={"status": "publish"},
     public=False,
 )
+
+
+def _renamed_hash(item: Json, keys: tuple[str, ...]) -> str:
+    """The stored hash of ``item`` without a "-N" WordPress added to its slug ("" if none)."""
+    slug = str(item.get("slug") or "")
+    base = re.sub(r"-[0-9]+$", "", slug)
+    if "slug" not in keys or base == slug:
+        return ""
+    return marker.state_hash(stored_state({**item, "slug": base}, keys))
 
 
 def stored_state(item: Json, keys: tuple[str, ...]) -> dict[str, object]:

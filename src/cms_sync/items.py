@@ -42,6 +42,14 @@ class Remote:
     marker: Marker | None
     fields: Mapping[str, object]
     stored_hash: str  # hash of the raw stored state now, comparable to marker.stored
+    # The stored hash without the "-2" WordPress adds to a slug another post held when this
+    # one was created ("" when its slug has none): a create whose answer was lost (a
+    # timeout, a concurrent run) could not record that in the marker.
+    renamed_hash: str = ""
+
+    @property
+    def trashed(self) -> bool:
+        return self.fields.get("status") == "trash"
 
     def edited_since(self, pulled: Pulled | None) -> bool:
         """Whether the site changed the item since cms-sync last wrote it, or since the
@@ -49,6 +57,13 @@ class Remote:
         if pulled is not None and pulled.state == self.stored_hash:
             return False
         return self.marker is None or self.stored_hash != self.marker.stored
+
+    def as_written(self) -> bool:
+        """Whether the item holds what cms-sync wrote to it, nobody's edit since: a copy
+        that is safe to trash. WordPress's own "-2" on a taken slug does not count as an
+        edit here (it is one of the two posts that wanted the slug)."""
+        stored = self.marker.stored if self.marker else None
+        return stored is not None and stored in (self.stored_hash, self.renamed_hash)
 
 
 @dataclass(frozen=True)
