@@ -17,6 +17,7 @@ from cms_sync.articles import Article
 from cms_sync.project import Project
 from cms_sync.project_files import checked_image
 from cms_sync.render import ImageResolver, LinkResolver, References, Renderer
+from cms_sync.series import Available, from_files, navigation
 
 
 def file_hash(path: Path) -> str:
@@ -71,12 +72,17 @@ def render_post(
     links: LinkResolver,
     images: ImageResolver,
     notice_html: str | None = None,
+    available: Available | None = None,
 ) -> tuple[str, References]:
-    """The post content of ``article``; the notice is inline unless ``notice_html`` is given."""
+    """The post content of ``article``; the notice is inline unless ``notice_html`` is given.
+    ``available`` says which parts of the series readers can open (the files' say by default)."""
     notice = project.notice_for(article)
     if notice_html is None and notice is not None:
         notice_html = renderer.notice_html(notice)
-    return renderer.post_content(article, project.series_parts(article), notice_html, links, images)
+    parts = project.series_parts(article)
+    labels = renderer.labels(article.lang)
+    nav = navigation(article, parts, available or from_files(), links, labels)
+    return renderer.post_content(article, nav, notice_html, links, images)
 
 
 def write_render(project: Project, out: Path) -> list[Path]:

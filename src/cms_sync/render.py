@@ -207,20 +207,13 @@ class Renderer:
     def post_content(
         self,
         article: Article,
-        parts: list[Article],
+        series: dict[str, Any] | None,
         notice_html: str | None,
         links: LinkResolver,
         images: ImageResolver,
     ) -> tuple[str, References]:
-        """The post content of ``article``; ``parts`` are its series in order."""
+        """The post content of ``article``; ``series`` is its navigation (series.navigation)."""
         body, refs = markdown_to_html(article.body, article.path.parent, links, images)
-        series = None
-        if article.series_name is not None and parts:
-            series = {
-                "name": article.series_name,
-                "total": len(parts),
-                "parts": [(p, None if p.path == article.path else links(p.path)) for p in parts],
-            }
         html = self._render(
             "post.html",
             article=article,

@@ -1,0 +1,145 @@
+"""The series navigation as readers will see it, decided from the files (render, preview).
+
+Only parts readers can open are linked; a scheduled part says when it comes, unlinked;
+drafts, pending and private parts are neither listed nor counted. The real-WordPress side
+(the site's own state, one run updating the neighbours) is tests/test_series_publish.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from cms_sync.build import local_links, local_name, render_post
+from cms_sync.config import load_config
+from cms_sync.pages import build_pages
+from cms_sync.project import load_project
+from cms_sync.render import Renderer
+from cms_sync.series import from_status, long_date
+
+from .conftest import Project
+
+SERIES = "{name: Managers, part: %d}"
+NEXT_YEAR = dt.date.today().year + 1
+
+
+def part(project: Project, number: int, **front: str) -> Path:
+    lines = [f"title: Part {number}", f"slug: part-{number}", "comment_status: closed",
+             f"series: {SERIES % number}"] + [f"{k}: {v}" for k, v in front.items()]  # fmt: skip
+    return project.write(f"part-{number}.md", "---\n" + "\n".join(lines) + "\n---\nText.\n")
+
+
+def nav_of(project: Project, number: int) -> str:
+    """The series navigation in the post HTML of part ``number`` as `render` makes it."""
+    loaded, findings = load_project(load_config(project.config))
+    assert not [f for f in findings if f.severity == "error"], findings
+    article = next(a for a in loaded.articles if a.slug == f"part-{number}")
+    renderer = Renderer(loaded.config.templates_dir)
+    html, _ = render_post(loaded, renderer, article, local_links(loaded), str)
+    return html[html.index("<nav") : html.index("</nav>") + len("</nav>")]
+
+
+def links(nav: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', nav)
+
+
+def test_a_draft_part_is_neither_linked_nor_counted(project):
+    part(project, 1, status="publish")
+    part(project, 2, status="draft")
+    part(project, 3, status="publish")
+    first = nav_of(project, 1)
+    assert "Managers: part 1 of 2" in first
+    assert links(first) == ["part-3.html"]
+    assert "Part 2" not in first
+    third = nav_of(project, 3)
+    assert "Managers: part 2 of 2" in third  # its place among what readers can open
+    assert links(third) == ["part-1.html"]
+
+
+@pytest.mark.parametrize("status", ["pending", "private"])
+def test_pending_and_private_parts_are_left_out(project, status):
+    part(project, 1, status="publish")
+    part(project, 2, status=status)
+    nav = nav_of(project, 1)
+    assert "part 1 of 1" in nav and "Part 2" not in nav and links(nav) == []
+
+
+def test_default_status_decides_a_part_without_status(project):
+    """The fixture's cms-sync.toml says default_status = "draft"."""
+    part(project, 1, status="publish")
+    part(project, 2)
+    assert "part 1 of 1" in nav_of(project, 1)
+
+
+@pytest.mark.parametrize("status", ["future", "publish"])
+def test_a_scheduled_part_says_when_it_comes_without_a_link(project, status):
+    part(project, 1, status="publish")
+    part(project, 2, status=status, date=f"{NEXT_YEAR}-03-08 10:00:00")
+    nav = nav_of(project, 1)
+    assert "Managers: part 1 of 2" in nav  # a coming part is listed, so it counts
+    assert (
+        f'<li class="cms-sync-series-coming">Part 2 <span>(coming on March 8, {NEXT_YEAR})' in nav
+    )
+    assert links(nav) == []
+
+
+def test_a_part_whose_date_has_passed_is_linked(project):
+    part(project, 1, status="publish")
+    part(project, 2, status="future", date="2024-03-08 10:00:00")
+    assert links(nav_of(project, 1)) == ["part-2.html"]
+
+
+def test_the_coming_date_is_in_bengali_words_and_digits(project):
+    project.write("notice.bn.md", (project.articles / "notice.en.md").read_text().replace(
+        "lang: en", "lang: bn"))  # fmt: skip
+    part(project, 1, status="publish", lang="bn")
+    part(project, 2, status="future", lang="bn", date=f"{NEXT_YEAR}-03-08")
+    nav = nav_of(project, 1)
+    year = str(NEXT_YEAR).translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"))
+    assert "Managers: পর্ব ১/২" in nav
+    assert f"Part 2 <span>(৮ মার্চ {year} তারিখে আসছে)</span>" in nav
+
+
+def test_spanish_dates_and_the_iso_fallback():
+    date = dt.datetime(2027, 1, 5)
+    renderer = Renderer(Path(__file__).resolve().parent.parent / "templates")
+    assert long_date(date, renderer.labels("es")) == "5 de enero de 2027"
+    assert long_date(date, {"digits": "0123456789"}) == "2027-01-05"
+
+
+def test_a_drafts_own_page_shows_where_it_will_stand(project):
+    part(project, 1, status="publish")
+    part(project, 2, status="draft")
+    nav = nav_of(project, 2)
+    assert "part 2 of 2" in nav
+    assert '<li aria-current="page"><strong>Part 2</strong></li>' in nav
+    assert links(nav) == ["part-1.html"]
+
+
+def test_the_date_is_compared_in_site_time():
+    """A naive date is site time: at 09:00 UTC on a site two hours ahead (11:00 there), a
+    part dated 10:00 is live and one dated 12:00 is still to come."""
+    site = dt.timezone(dt.timedelta(hours=2))
+    now = dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC).astimezone(site)
+    assert from_status("publish", dt.datetime(2030, 1, 1, 10), now).state == "open"
+    coming = from_status("publish", dt.datetime(2030, 1, 1, 12), now)
+    assert coming.state == "coming" and coming.date == dt.datetime(2030, 1, 1, 12)
+    aware = dt.datetime(2030, 1, 1, 9, 30, tzinfo=dt.UTC)  # date_gmt: compared as it is
+    assert from_status("future", aware, now).state == "coming"
+    assert from_status("draft", None, now).state == "hidden"
+
+
+def test_the_preview_shows_the_navigation_readers_will_see(project):
+    part(project, 1, status="publish")
+    part(project, 2, status="draft")
+    part(project, 3, status="future", date=f"{NEXT_YEAR}-03-08")
+    loaded, findings = load_project(load_config(project.config))
+    pages = build_pages(loaded, findings)
+    page = pages.html[local_name(loaded.articles[0])]
+    shown = page[page.index('<nav class="cms-sync-series"') : page.index("</nav>") + 6]
+    assert shown == nav_of(project, 1)
+    assert "part 1 of 2" in shown and links(shown) == []
+    assert "part-2.html" in pages.html["index.html"]  # the editor still finds the draft
