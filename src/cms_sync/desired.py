@@ -8,12 +8,15 @@ text); each pass only fills in the links and composes the templates again.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import json
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from cms_sync.articles import Article
 from cms_sync.build import content_id, render_post
@@ -23,6 +26,7 @@ from cms_sync.plan import match
 from cms_sync.project import Project, normalized
 from cms_sync.project_files import checked_image
 from cms_sync.render import Renderer, convert
+from cms_sync.series import HIDDEN, OPEN, Availability, Available, from_status
 from cms_sync.snapshot import Snapshot
 
 PENDING_LINK = "#cms-sync-pending"  # a link to an article whose post is created in this run
@@ -50,11 +54,44 @@ def article_body(content: str, patterns: Container[int] | None = None) -> str:
     return content.strip()
 
 
-class DesiredItems:
-    """The desired items of one run, for the selected ``articles`` of ``project``."""
+def site_now(snapshot: Snapshot) -> dt.datetime:
+    """Now in the site's time zone, from any post's ``date`` and ``date_gmt`` (WordPress
+    gives both, a draft's too); this machine's zone when the site holds no post yet."""
+    for item in snapshot.items.get(POST.name, {}).values():
+        local, gmt = item.get("date"), item.get("date_gmt")
+        if local and gmt:
+            offset = dt.datetime.fromisoformat(local) - dt.datetime.fromisoformat(gmt)
+            return dt.datetime.now(dt.timezone(offset))
+    return dt.datetime.now().astimezone()
 
-    def __init__(self, project: Project, articles: list[Article], pattern_mode: bool) -> None:
+
+def site_availability(item: Mapping[str, Any]) -> Availability:
+    """What readers can do with a post as the site holds it: a published post opens, a
+    scheduled one comes at its date (site time), anything else is closed to them."""
+    if item.get("status") == "publish":
+        return OPEN
+    if item.get("status") == "future" and item.get("date"):
+        return Availability("coming", dt.datetime.fromisoformat(str(item["date"])))
+    return HIDDEN
+
+
+class DesiredItems:
+    """The desired items of one run, for the selected ``articles`` of ``project``.
+
+    ``force`` and ``adopt`` are the run's: they say whether an edit made on the site stands
+    after the run, which the series navigation of the other parts must know."""
+
+    def __init__(
+        self,
+        project: Project,
+        articles: list[Article],
+        pattern_mode: bool,
+        *,
+        force: bool = False,
+        adopt: bool = False,
+    ) -> None:
         self.project, self.articles, self.pattern_mode = project, articles, pattern_mode
+        self.force, self.adopt = force, adopt
         self.renderer = Renderer(project.config.templates_dir)
 
     @functools.cached_property
@@ -106,6 +143,38 @@ class DesiredItems:
         except ValueError:
             return str(path)
 
+    def availability(self, snapshot: Snapshot) -> Available:
+        """Which parts readers can open once this run is done (for the series navigation).
+
+        The files decide for a part this run writes: its status and date, as WordPress will
+        hold them. The site decides where it knows better: a post edited in wp-admin since
+        the last publish (an editor published, unpublished or rescheduled it) keeps its
+        state, because the run leaves it alone as a conflict (unless --force, or --adopt
+        for a post without a marker); so does a part this run does not write (``--only``).
+        A part with no post on the site is closed to readers unless this run creates it;
+        another user's post that this user can see is a published one.
+        """
+        now = site_now(snapshot)
+        everyone = [a for a in self.project.articles if a.series_name is not None]
+        selected = {normalized(a.path) for a in self.articles}
+        wants = [Desired(a.slug, self.relative(a.path), {"slug": a.slug}) for a in everyone]
+        pairs = match(wants, POST.remotes(snapshot))
+        items = snapshot.items.get(POST.name, {})
+        foreign = snapshot.foreign.get(POST.name, {}).values()
+        found: dict[Path, Availability] = {}
+        for article, want in zip(everyone, wants, strict=True):
+            remote = pairs.get(want.key)
+            writes = normalized(article.path) in selected
+            files = from_status(article.status, article.date, now)
+            if remote is None:
+                held = any(f.stamp.key == want.key or f.stamp.path == want.path for f in foreign)
+                found[article.path] = OPEN if held else files if writes else HIDDEN
+                continue
+            overwrite = self.force or (self.adopt and remote.marker is None)
+            stands = not writes or (remote.edited_since(article.pulled) and not overwrite)
+            found[article.path] = site_availability(items[remote.id]) if stands else files
+        return lambda article: found.get(article.path, HIDDEN)
+
     # -- the items --------------------------------------------------------------------
     def patterns(self, snapshot: Snapshot) -> list[Desired]:
         """One notice pattern per language whose posts show a notice (pattern mode only).
@@ -156,11 +225,21 @@ class DesiredItems:
             if remote.marker is None:
                 by_key.setdefault(str(remote.fields["slug"]), remote.link)
 
+        available = self.availability(snapshot)
+        # A post this run publishes still has its draft link (?p=ID) in the snapshot: link
+        # its permalink-to-be, so the pages that link it are written once, in this run.
+        templates = {str(i["link"]): str(i.get("permalink_template") or "")
+                     for i in snapshot.items.get(POST.name, {}).values()
+                     if i.get("status") != "publish" and i.get("link")}  # fmt: skip
+
         def link(target: Path) -> str | None:
             article = self.project.article_at(target)
             if article is None:
                 return None
             found = by_key.get(article.slug) or by_path.get(self.relative(article.path))
+            template = templates.get(found or "", "")
+            if found and "%postname%" in template and available(article).state == "open":
+                return template.replace("%postname%", quote(article.slug, safe="-_").lower())
             return found or PENDING_LINK
 
         def image(path: Path) -> str:
@@ -186,7 +265,7 @@ class DesiredItems:
                     "" if companion else f'<!-- wp:block {{"ref":{pattern_id(article.lang)}}} /-->'
                 )
             content, _ = render_post(
-                self.project, self.renderer, article, link, image, notice_html=notice_html
+                self.project, self.renderer, article, link, image, notice_html, available
             )
             featured = content_id(article.featured_image) if article.featured_image else ""
             notice = pattern_id(article.lang) if shown and companion else 0

@@ -201,7 +201,9 @@ class ItemType:
     @property
     def read_fields(self) -> str:
         rest = [f.rest.partition(".")[0] for f in self.fields if f.rest]
-        names = ["id", "link", "modified_gmt", "meta", *self.stored, *rest]
+        # A public item's permalink_template gives its permalink before it is published.
+        public = ["permalink_template"] if self.public else []
+        names = ["id", "link", "modified_gmt", "meta", *public, *self.stored, *rest]
         return ",".join(dict.fromkeys(names))
 
     def url(self, site_url: str, item_id: int, link: str) -> str:

@@ -92,7 +92,7 @@ class _Run:
         self.partial = bool(only)
         self.progress: Progress = progress or (lambda _label, _done, _total: None)
         pattern_mode = project.config.notice_mode == "pattern"
-        self.desired = DesiredItems(project, articles, pattern_mode)
+        self.desired = DesiredItems(project, articles, pattern_mode, force=force, adopt=adopt)
         self.types: list[tuple[ItemType, Callable[[Snapshot], list[Desired]]]] = [
             (PATTERN, self.desired.patterns),
             (POST, self.desired.posts),
