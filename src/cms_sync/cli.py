@@ -57,9 +57,20 @@ def _debug(ctx: click.Context) -> bool:
 @click.option("-v", "--verbose", count=True, help="Say more: every HTTP request of publish.")
 @click.option("-q", "--quiet", count=True, help="Say less: only errors.")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.option(
+    "--ca-bundle",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Verify the site's certificate with this CA bundle (PEM), for a private CA "
+    "(default: $CMS_SYNC_CA_BUNDLE, ca_bundle in cms-sync.toml, the system's CAs).",
+)
 @click.pass_context
 def cli(
-    ctx: click.Context, config_path: Path | None, verbose: int, quiet: int, debug: bool
+    ctx: click.Context,
+    config_path: Path | None,
+    verbose: int,
+    quiet: int,
+    debug: bool,
+    ca_bundle: Path | None,
 ) -> None:
     """Keep an article series as markdown in git and publish it to WordPress.
 
@@ -68,7 +79,7 @@ def cli(
     Example:
       cms-sync check && cms-sync render --out site/
     """
-    ctx.obj = Options(config_path, verbose - quiet, debug)
+    ctx.obj = Options(config_path, verbose - quiet, debug, ca_bundle)
     # Retries are worth a line in a CI log; -v also shows every HTTP request, -q neither.
     _log_to_stderr(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 

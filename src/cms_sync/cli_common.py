@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from cms_sync.config import Config, load_config
+from cms_sync.config import Config, check_ca_bundle, load_config
 from cms_sync.errors import ValidationFailed
 from cms_sync.findings import Finding, has_errors
 from cms_sync.project import Project, load_project
@@ -21,12 +22,17 @@ class Options:
     config_path: Path | None
     verbosity: int
     debug: bool
+    ca_bundle: Path | None = None  # --ca-bundle: wins over CMS_SYNC_CA_BUNDLE and the file
     _config: Config | None = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config(self.config_path)
+            config = load_config(self.config_path)
+            if self.ca_bundle is not None:
+                bundle = check_ca_bundle(self.ca_bundle, "--ca-bundle")
+                config = dataclasses.replace(config, ca_bundle=bundle)
+            self._config = config
         return self._config
 
     def info(self, message: str) -> None:

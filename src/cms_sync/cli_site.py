@@ -7,6 +7,7 @@ function (publish.publish, pull.pull, pull.import_posts) and prints its report.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from pathlib import Path
@@ -53,13 +54,15 @@ def _sync(
 def _client(options: Options) -> WordPressClient:
     """The REST client for the configured site, with the application password."""
     from cms_sync.credentials import resolve
+    from cms_sync.tls import VerifiedSession
     from cms_sync.wordpress import Client
 
     config = options.config
     if not config.site_url:
         raise CmsSyncError("no site URL: set site_url in cms-sync.toml or CMS_SYNC_URL")
     creds = resolve(config.site_url, config.user)
-    return Client(config.site_url, creds.user, creds.password)
+    session = VerifiedSession(config.ca_bundle)
+    return Client(config.site_url, creds.user, creds.password, session=session)
 
 
 def _progress_bar(label: str, done: int, total: int) -> None:
@@ -330,12 +333,14 @@ def doctor(options: Options, as_json: bool) -> None:
     """
     from cms_sync.credentials import resolve
     from cms_sync.doctor import diagnose
+    from cms_sync.tls import VerifiedSession
 
     config = options.config
     if not config.site_url:
         raise CmsSyncError("no site URL: set site_url in cms-sync.toml or CMS_SYNC_URL")
     creds = resolve(config.site_url, config.user)
-    found = diagnose(config.site_url, creds.user, creds.password)
+    session = functools.partial(VerifiedSession, config.ca_bundle)
+    found = diagnose(config.site_url, creds.user, creds.password, session=session)
     click.echo(found.as_json() if as_json else found.as_text(sys.stdout.encoding))
     if not found.ok:
         sys.exit(ExitCode.ERROR)

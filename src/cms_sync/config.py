@@ -6,15 +6,19 @@ sub-folder of the repository.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
+import ssl
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from cms_sync.errors import ConfigError
 from cms_sync.findings import caret_lines
+from cms_sync.rest_urls import is_loopback, shown
 
 CONFIG_NAME = "cms-sync.toml"
 STATUSES = ("draft", "pending", "publish", "private", "future")
@@ -30,6 +34,7 @@ _KNOWN_KEYS = {
     "default_lang",
     "default_status",
     "notice_mode",
+    "ca_bundle",
 }
 
 
@@ -45,6 +50,7 @@ class Config:
     default_lang: str = "en"
     default_status: str = "draft"
     notice_mode: str = "pattern"
+    ca_bundle: Path | None = None  # a private CA's certificates (PEM) to verify the site with
 
     @property
     def root(self) -> Path:
@@ -90,7 +96,68 @@ def load_config(path: Path | None = None) -> Config:
         notice_mode=str(data.get("notice_mode", "pattern")),
     )
     _check_values(config)
+    _check_site_url(config.site_url, "CMS_SYNC_URL" if env_url else _key(path, text, "site_url"))
+    env_bundle = os.environ.get("CMS_SYNC_CA_BUNDLE")
+    if env_bundle:
+        return dataclasses.replace(
+            config, ca_bundle=check_ca_bundle(env_bundle, "CMS_SYNC_CA_BUNDLE")
+        )
+    if "ca_bundle" in data:
+        bundle = path.parent / str(data["ca_bundle"])
+        where = _key(path, text, "ca_bundle")
+        return dataclasses.replace(config, ca_bundle=check_ca_bundle(bundle, where))
     return config
+
+
+def _key(path: Path, text: str, key: str) -> str:
+    """``PATH:LINE: key``: where a setting is written, for its error message."""
+    found = re.search(rf"^[ \t]*{key}[ \t]*=", text, re.MULTILINE)
+    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    return f"{path}:{line}: {key}"
+
+
+def _check_site_url(url: str, where: str) -> None:
+    """A site URL that can never work stops every command, named where it was set: no scheme
+    or no host, or plain http to another machine (application passwords travel only over
+    https; WordPress itself offers them over http only to a local site)."""
+    if not url:
+        return  # the commands that talk to the site say that it is missing
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        rest = url.split("://", 1)[-1]  # what was written after a wrong or missing scheme
+        fixed = f"https://{rest}"
+        usable = urlsplit(fixed).hostname and not rest.endswith(":")
+        example = shown(fixed) if usable else "https://blog.example.org"
+        raise ConfigError(
+            f"{where} {shown(url)!r} is not a web address; write it with https:// and the "
+            f"host, e.g. {example}"
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        https = shown(urlunsplit(parts._replace(scheme="https")))
+        raise ConfigError(
+            f"{where} {shown(url)!r} is plain http to another machine, which would carry the "
+            f"application password in clear; write {https} (plain http only for localhost)"
+        )
+
+
+def check_ca_bundle(value: str | Path, where: str) -> Path:
+    """The path of a CA bundle (``where`` names the option, variable or key that gave it),
+    if it is a file of PEM certificates; else a ConfigError saying what to give."""
+    path = Path(value).expanduser().resolve()
+    if not path.is_file():
+        raise ConfigError(
+            f"{where} {path}: no such file; give the PEM file of the certificate authority "
+            "that signed the site's certificate"
+        )
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (ssl.SSLError, OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ConfigError(
+            f"{where} {path} holds no certificate cms-sync can read ({reason}); give a PEM "
+            "file (-----BEGIN CERTIFICATE-----)"
+        ) from None
+    return path
 
 
 _TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
