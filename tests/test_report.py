@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cms_sync.outcome import Outcome, Report
 from cms_sync.report import FOLD_LINES, as_markdown, as_text
 
@@ -90,3 +92,46 @@ def test_diff_shows_every_update_notice_patterns_included():
     assert "-old" not in as_text(report(notice))
     lines = as_text(report(notice), diffs=True).splitlines()
     assert lines[lines.index("update: pattern notice:bn (id 5):") + 1 :][:2] == ["-old", "+new"]
+
+
+COPY = Outcome(
+    "copy", "post", "a", 12, path="articles/a.md", url="https://s/a-2/",
+    note="a copy of articles/a.md made by an interrupted or concurrent run",
+    copy_of="https://s/a/",
+)  # fmt: skip
+
+
+def test_plan_names_each_copy_it_will_trash_and_the_post_it_keeps():
+    lines = as_text(report(COPY)).splitlines()
+    assert lines[1].split() == ["copy", "post", "a", "https://s/a-2/"]
+    assert lines[3:] == [
+        "a copy of articles/a.md made by an interrupted or concurrent run: https://s/a-2/",
+        "  publish moves it to the trash; https://s/a/ stays",
+        "",
+        "plan: 1 copy(ies) to trash; 4 HTTP request(s)",
+    ]
+    assert "| **copy** | post | [a](https://s/a-2/) | a copy of articles/a.md made by" in (
+        as_markdown(report(COPY))
+    )
+
+
+def test_publish_says_which_copies_it_trashed():
+    done = Report(dry_run=False, outcomes=[replace(COPY, kind="trash")], requests=4)
+    assert as_text(done).splitlines()[3:] == [
+        "trashed a copy of articles/a.md made by an interrupted or concurrent run: https://s/a-2/",
+        "",
+        "1 trashed; 4 HTTP request(s)",
+    ]
+
+
+def test_an_edited_copy_is_a_conflict_whose_ways_out_never_overwrite_it():
+    edited = replace(
+        COPY, kind="conflict", changes=("content",), diff="-x\n+y",
+        note="is a second post of articles/a.md, made by an interrupted or concurrent run "
+        "(post 10 is kept), and was edited in WordPress since",
+    )  # fmt: skip
+    text = as_text(report(edited))
+    assert "conflict: post a (id 12) is a second post of articles/a.md" in text
+    assert "    in wp-admin, move https://s/a-2/ to the trash if its edits are not wanted" in text
+    assert "--force" not in text and "--adopt" not in text
+    assert "move it to the trash in wp-admin" in as_markdown(report(edited))

@@ -20,7 +20,7 @@ from cms_sync.snapshot import Snapshot
 class Outcome:
     """One line of the report."""
 
-    kind: str  # create, update, unchanged, conflict, orphan, trash, error
+    kind: str  # create, update, unchanged, conflict, orphan, copy, trash, error
     item: str  # post or pattern
     key: str
     id: int = 0  # the WordPress ID, when the item exists there
@@ -31,7 +31,8 @@ class Outcome:
     warning: str = ""
     error: str = ""
     affects: tuple[str, ...] = ()  # for a notice pattern: the posts that show it
-    note: str = ""  # for a conflict: what the site did
+    note: str = ""  # for a conflict: what the site did; for a copy: whose copy it is
+    copy_of: str = ""  # for a copy (or an edited copy's conflict): the URL of the item kept
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
@@ -100,9 +101,23 @@ def outcome_of(
             if action.unmanaged
             else "was edited in WordPress after the last publish"
         )
+    if action.original is not None:
+        kept = action.original
+        result.copy_of = item_type.url(snapshot.site_url, kept.id, kept.link)
+        result.note = copy_note(result.path)
+        if action.kind == "conflict":
+            result.note = (
+                f"is a second {item_type.name} of {result.path}, made by an interrupted or "
+                f"concurrent run ({item_type.name} {kept.id} is kept), and was edited in "
+                "WordPress since"
+            )
     if action.kind in ("create", "update", "conflict"):
         result.affects = affects
     return result
+
+
+def copy_note(path: str) -> str:
+    return f"a copy of {path} made by an interrupted or concurrent run"
 
 
 def content_diff(old: str, new: str, name: str) -> str:

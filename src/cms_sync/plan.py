@@ -13,10 +13,14 @@ slugs), so the decision needs no lookups.
     site edited and --force (--adopt for no marker), or the source
       changed since last time ..................................... update
     otherwise (the difference is WordPress's own filtering) ....... unchanged
+    another live item with the article's marker (see ``keep``),
+      as cms-sync wrote it ........................................ copy (to the trash)
+      edited on the site since ................................... conflict (left alone)
     a remote item with a marker no source claims (not in the trash)  orphan
 
 A post without a marker is matched only by the article's slug: whatever holds the slug
-is never a reason to create a second post beside it.
+is never a reason to create a second post beside it. A copy comes from an interrupted or
+concurrent run (two publishers at once, a create answered after the client gave up).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Literal
 
 from cms_sync.items import Desired, Foreign, Remote
 
-Kind = Literal["create", "update", "unchanged", "conflict", "orphan", "held"]
+Kind = Literal["create", "update", "unchanged", "conflict", "orphan", "held", "copy"]
 WRITES = ("create", "update")
 
 
@@ -41,6 +45,7 @@ class Action:
     remote: Remote | None = None
     changes: tuple[str, ...] = field(default=())
     holder: Foreign | None = None  # for "held" and its "unchanged": another user's item
+    original: Remote | None = None  # for a copy (or an edited copy's conflict): the item kept
 
     @property
     def unmanaged(self) -> bool:
@@ -55,7 +60,10 @@ class Action:
 
     @property
     def slot(self) -> str:
-        """Where the action's outcome goes in the report: one per source, one per orphan."""
+        """Where the action's outcome goes in the report: one per source, one per orphan
+        or copy."""
+        if self.original is not None and self.remote is not None:
+            return f"copy:{self.remote.id}"
         return self.key if self.desired else f"orphan:{self.remote.id if self.remote else 0}"
 
 
@@ -64,22 +72,43 @@ def changed_fields(desired: Desired, remote: Remote) -> tuple[str, ...]:
     return tuple(name for name, value in desired.fields.items() if remote.fields.get(name) != value)
 
 
-def match(desired: list[Desired], remote: list[Remote]) -> dict[str, Remote]:
-    """Pair each desired item with its remote item: by the marker's key, else its source
-    path, else (for a remote item without a marker) by slug."""
-    pairs: dict[str, Remote] = {}
-    free = sorted(remote, key=lambda r: r.id)  # the oldest post wins over a duplicate
+def claims(desired: list[Desired], remote: list[Remote]) -> dict[str, list[Remote]]:
+    """The remote items of each desired item, the one to keep first: those carrying its
+    marker's key, else its source path (same key as the kept one), else (without a
+    marker) the first post at its slug. More than one live item is a copy."""
+    found: dict[str, list[Remote]] = {}
+    free = sorted(remote, key=lambda r: r.id)
     for want in desired:
-        found = next((r for r in free if r.marker and r.marker.key == want.key), None)
-        found = found or next((r for r in free if r.marker and r.marker.path == want.path), None)
         slug = want.fields.get("slug")
-        found = found or next(
-            (r for r in free if not r.marker and slug and r.fields.get("slug") == slug), None
+        same = (
+            [r for r in free if r.marker and r.marker.key == want.key]
+            or [r for r in free if r.marker and r.marker.path == want.path]
+            or [r for r in free if not r.marker and slug and r.fields.get("slug") == slug][:1]
         )
-        if found is not None:
-            pairs[want.key] = found
-            free.remove(found)
-    return pairs
+        if not same:
+            continue
+        kept = keep(same, want)
+        key = kept.marker.key if kept.marker else None
+        mine = [kept, *(r for r in same if r is not kept and r.marker and r.marker.key == key)]
+        found[want.key] = mine
+        free = [r for r in free if all(r is not m for m in mine)]
+    return found
+
+
+def keep(found: list[Remote], desired: Desired) -> Remote:
+    """Which of the items carrying an article's identity is its item (the others are
+    copies): a live one before the trash; the one the file was pulled from; else the only
+    one edited on the site; else the oldest."""
+    live = [r for r in found if not r.trashed] or found
+    pulled = desired.pulled
+    named = [r for r in live if pulled is not None and r.stored_hash == pulled.state]
+    edited = [r for r in live if not r.as_written()]
+    return min(named or (edited if len(edited) == 1 else live), key=lambda r: r.id)
+
+
+def match(desired: list[Desired], remote: list[Remote]) -> dict[str, Remote]:
+    """Pair each desired item with its remote item (see ``claims`` and ``keep``)."""
+    return {key: found[0] for key, found in claims(desired, remote).items()}
 
 
 def holder(desired: Desired, foreign: Iterable[Foreign]) -> Foreign | None:
@@ -109,6 +138,14 @@ def decide(
     return Action("unchanged", desired, remote)
 
 
+def decide_copy(desired: Desired, copy: Remote, kept: Remote) -> Action:
+    """A second live item of an article: to the trash when it holds what cms-sync wrote,
+    a conflict when someone edited it (its edits are never thrown away)."""
+    if copy.as_written():
+        return Action("copy", desired, copy, original=kept)
+    return Action("conflict", desired, copy, changed_fields(desired, copy), original=kept)
+
+
 def plan(
     desired: list[Desired],
     remote: list[Remote],
@@ -118,8 +155,9 @@ def plan(
     adopt: bool = False,
     orphans: bool = True,
 ) -> list[Action]:
-    """Every action needed to make the site match the sources, orphans last (unless
-    ``orphans`` is false: a run limited to some files cannot tell what is orphaned)."""
+    """Every action needed to make the site match the sources, each item's copies after
+    it, orphans last (unless ``orphans`` is false: a run limited to some files cannot tell
+    what is orphaned)."""
     foreign = list(foreign)
     actions: list[Action] = []
     mine = []
@@ -131,13 +169,16 @@ def plan(
             actions.append(Action("unchanged", want, holder=other))
         else:
             actions.append(Action("held", want, holder=other))
-    pairs = match(mine, remote)
-    actions += [decide(want, pairs.get(want.key), force, adopt) for want in mine]
-    claimed = {id(r) for r in pairs.values()}
+    found = claims(mine, remote)
+    for want in mine:
+        items = found.get(want.key, [])
+        actions.append(decide(want, items[0] if items else None, force, adopt))
+        actions += [decide_copy(want, r, items[0]) for r in items[1:] if not r.trashed]
+    claimed = {id(r) for items in found.values() for r in items}
     if orphans:
         actions += [
             Action("orphan", None, r)
             for r in remote
-            if id(r) not in claimed and r.marker and r.fields.get("status") != "trash"
+            if id(r) not in claimed and r.marker and not r.trashed
         ]
     return actions

@@ -8,9 +8,12 @@ from cms_sync.outcome import Outcome, Report
 
 _VERBS = {
     "create": "created", "update": "updated", "unchanged": "unchanged", "conflict": "conflict(s)",
-    "orphan": "orphan(s)", "trash": "trashed", "error": "error(s)",
+    "orphan": "orphan(s)", "copy": "copy(ies)", "trash": "trashed", "error": "error(s)",
 }  # fmt: skip
-_PLANNED = {"create": "to create", "update": "to update", "trash": "to trash"}
+_PLANNED = {
+    "create": "to create", "update": "to update", "trash": "to trash",
+    "copy": "copy(ies) to trash",
+}  # fmt: skip
 FOLD_LINES = 15  # longer diffs are folded in the markdown plan
 
 
@@ -34,6 +37,14 @@ def as_text(report: Report, diffs: bool = False) -> str:
         if o.kind == "conflict":
             lines += ["", f"conflict: {o.item} {o.key} (id {o.id}) {o.note}; left alone:"]
             lines += [o.diff, *ways_out(o)]
+        if o.kind == "copy":
+            lines += [
+                "",
+                f"{o.note}: {o.url}",
+                f"  publish moves it to the trash; {o.copy_of} stays",
+            ]
+        if o.kind == "trash" and o.copy_of:
+            lines += ["", f"trashed {o.note}: {o.url}"]
     lines += [""] + [f"warning: {w}" for w in report.warnings] + [summary(report)]
     return "\n".join(line.rstrip() for line in lines)
 
@@ -41,6 +52,13 @@ def as_text(report: Report, diffs: bool = False) -> str:
 def ways_out(o: Outcome) -> list[str]:
     """The commands that settle a conflict, one per line."""
     path = o.path or "PATH"
+    if o.copy_of:
+        return [
+            "  ways out (cms-sync never trashes a copy edited on the site):",
+            f"    in wp-admin, move {o.url} to the trash if its edits are not wanted",
+            f"    or take its edits into {path}, publish, then move it to the trash",
+            f"    (cms-sync keeps {o.copy_of}; `cms-sync pull {path}` pulls that one)",
+        ]
     overwrite = "--adopt" if "identity marker" in o.note else "--force"
     return [
         "  ways out:",
@@ -75,6 +93,13 @@ def _link(o: Outcome) -> str:
 def _details(o: Outcome) -> str:
     if o.kind == "orphan":
         return f"source `{o.path}` is gone; `publish --prune` moves it to the trash"
+    if o.kind == "copy":
+        return f"{_cell(o.note)}; `publish` moves it to the trash and keeps {o.copy_of}"
+    if o.kind == "trash" and o.copy_of:
+        return f"{_cell(o.note)}; moved to the trash, {o.copy_of} kept"
+    if o.kind == "conflict" and o.copy_of:
+        return (f"{_cell(o.note)}: left alone; move it to the trash in wp-admin, or take its "
+                f"edits into `{o.path}` first")  # fmt: skip
     parts = [", ".join(o.changes)] if o.kind in ("update", "conflict") else []
     if o.affects:
         parts.append("shown in " + ", ".join(f"`{_cell(key)}`" for key in o.affects))
