@@ -124,19 +124,26 @@ def _fix_marker(
     return site.update(route, {"content": marker.join(content, stamp)})
 
 
-def trash(site: Site, item_type: ItemType, orphans: list[Outcome]) -> list[Outcome]:
-    """Move orphans to the trash (never a permanent delete); their report lines after it."""
+def trash(
+    site: Site, item_type: ItemType, doomed: list[Outcome], snapshot: Snapshot
+) -> tuple[list[Outcome], Snapshot]:
+    """Move orphans and copies to the trash (never a permanent delete). Returns their report
+    lines after it and the snapshot with them in the trash, so a later pass of the same run
+    neither plans them again nor keeps a trashed copy over its original."""
     answers = site.batch(
-        [{"method": "DELETE", "path": f"{item_type.route}/{o.id}"} for o in orphans]
+        [{"method": "DELETE", "path": f"{item_type.route}/{o.id}"} for o in doomed]
     )
-    results = []
-    for outcome, answer in zip(orphans, answers, strict=True):
+    results, gone = [], []
+    known = snapshot.items.get(item_type.name, {})
+    for outcome, answer in zip(doomed, answers, strict=True):
         body = answer.get("body") or {}
         # 410 already trashed: a retried DELETE whose first answer was lost.
         if answer.get("status") == 200 or body.get("code") == "rest_already_trashed":
             results.append(replace(outcome, kind="trash"))
+            if outcome.id in known:
+                gone.append({**known[outcome.id], "status": "trash"})
         else:
             results.append(
                 replace(outcome, kind="error", error=str(body.get("message", "not trashed")))
             )
-    return results
+    return results, snapshot.with_items(item_type.name, gone)

@@ -5,8 +5,9 @@
 
 Links to a post created in this run are filled in by a second pass, once its
 permalink exists: creates go first, then the plan is made again from the snapshot
-that holds the new posts. Conflicts are reported and left alone; orphans are
-trashed only with ``prune``. This is the entry point of the CLI, the tests and the
+that holds the new posts. Conflicts are reported and left alone; copies (a second post
+of an article, as cms-sync wrote it) are trashed before any write; orphans are trashed
+only with ``prune``. This is the entry point of the CLI, the tests and the
 benchmark.
 """
 
@@ -162,7 +163,12 @@ class _Run:
                 prior = final.get(action.slot)
                 if not (prior and prior.kind in (*WRITES, "error") and action not in writes):
                     final[action.slot] = self.outcome(item_type, action)
-            if self.dry_run or not writes:
+            if self.dry_run:
+                break
+            # Copies first: a trashed copy frees the slug its original may need.
+            copies = [a.slot for a in actions if a.kind == "copy" and a.slot not in failed]
+            failed.update(self.trash(item_type, copies, final))
+            if not writes:
                 break
             self.snapshot.user.require(self.needs_for(writes))
             try:
@@ -187,12 +193,19 @@ class _Run:
         for slot in created:  # later passes only filled in links, or found the lost creates
             if final[slot].kind in ("update", "unchanged"):
                 final[slot] = replace(final[slot], kind="create")
-        orphans = {slot: o for slot, o in final.items() if o.kind == "orphan"}
-        if self.prune and orphans and not self.dry_run:
-            self.snapshot.user.require(["trash posts"])
-            trashed = apply.trash(self.site, item_type, list(orphans.values()))
-            final.update(zip(orphans, trashed, strict=True))
+        if self.prune and not self.dry_run:
+            self.trash(item_type, [slot for slot, o in final.items() if o.kind == "orphan"], final)
         return list(final.values())
+
+    def trash(self, item_type: ItemType, slots: list[str], final: dict[str, Outcome]) -> set[str]:
+        """Move the items of these report lines to the trash; the slots that failed."""
+        if not slots:
+            return set()
+        self.snapshot.user.require(["trash posts"])
+        doomed = [final[slot] for slot in slots]
+        trashed, self.snapshot = apply.trash(self.site, item_type, doomed, self.snapshot)
+        final.update(zip(slots, trashed, strict=True))
+        return {slot for slot, o in zip(slots, trashed, strict=True) if o.kind == "error"}
 
     def outcome(self, item_type: ItemType, action: Action) -> Outcome:
         return outcome_of(item_type, action, self.snapshot, self.desired.shown_in(action.key))
