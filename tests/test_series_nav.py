@@ -21,6 +21,8 @@ from cms_sync.render import Renderer
 from cms_sync.series import from_status, long_date
 
 from .conftest import Project
+from .fake_wordpress import FakeWordPress
+from .publishing import kinds, managed, run
 
 SERIES = "{name: Managers, part: %d}"
 NEXT_YEAR = dt.date.today().year + 1
@@ -143,3 +145,53 @@ def test_the_preview_shows_the_navigation_readers_will_see(project):
     assert shown == nav_of(project, 1)
     assert "part 1 of 2" in shown and links(shown) == []
     assert "part-2.html" in pages.html["index.html"]  # the editor still finds the draft
+
+
+# -- where the site knows better (fake WordPress) ---------------------------------------------
+
+
+def series_links(site: FakeWordPress, slug: str) -> list[str]:
+    content = managed(site)[slug].content
+    return links(content[content.index("<nav") : content.index("</nav>")])
+
+
+def test_a_part_an_editor_published_in_wp_admin_is_linked_until_force_unpublishes_it(project):
+    """The file says draft, an editor published the post: the run leaves part 2 alone (a
+    conflict) and readers can open it, so part 1 links it; --force makes it a draft again
+    and unlinks it in the same run."""
+    site = FakeWordPress()
+    part(project, 1, status="publish")
+    part(project, 2, status="draft")
+    run(project, site)
+    second = managed(site)["part-2"]
+    site.api("POST", f"/wp/v2/posts/{second.id}", json={"status": "publish"})
+    report = run(project, site)
+    assert kinds(report) == {"part-1": "update", "part-2": "conflict"}
+    assert series_links(site, "part-1") == [f"{site.url}/part-2/"]
+    report = run(project, site, force=True)
+    assert kinds(report) == {"part-1": "update", "part-2": "update"}
+    assert managed(site)["part-2"].status == "draft"
+    assert series_links(site, "part-1") == []
+
+
+def test_a_part_an_editor_unpublished_is_unlinked(project):
+    site = FakeWordPress()
+    part(project, 1, status="publish")
+    part(project, 2, status="publish")
+    run(project, site)
+    assert series_links(site, "part-1") == [f"{site.url}/part-2/"]
+    second = managed(site)["part-2"]
+    site.api("POST", f"/wp/v2/posts/{second.id}", json={"status": "draft"})
+    assert kinds(run(project, site)) == {"part-1": "update", "part-2": "conflict"}
+    assert series_links(site, "part-1") == []
+
+
+def test_a_part_outside_an_only_run_counts_as_the_site_has_it(project):
+    """`publish --only part-1.md` writes part 1 alone: part 2, published in the file but not
+    on the site yet, is not linked (it would answer 404 until its own run)."""
+    site = FakeWordPress()
+    one = part(project, 1, status="publish")
+    part(project, 2, status="publish")
+    run(project, site, only=[one])
+    assert set(managed(site)) == {"part-1"}
+    assert series_links(site, "part-1") == []
