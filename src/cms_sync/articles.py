@@ -57,6 +57,7 @@ class Article:
     series_part: int | None = None
     comment_status: str = "open"
     featured_image: Path | None = None
+    image_alt: str | None = None  # the featured image's alt text; "" for a decorative one
     pulled: Pulled | None = None
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -202,6 +203,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "series": _series,
     "comment_status": _comment_status,
     "featured_image": _text,
+    "image_alt": lambda value: " ".join(_plain(value).split()),  # as WordPress keeps alt_text
     "pulled": parse_pulled,
 }
 
@@ -264,6 +266,7 @@ def build_article(
         series_part=series[1] if series else None,
         comment_status=values.get("comment_status", "open"),
         featured_image=(doc.path.parent / image) if image else None,
+        image_alt=values.get("image_alt"),
         pulled=values.get("pulled"),
         key_lines=dict(doc.key_lines),
     )
