@@ -169,13 +169,20 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
                 "English labels are used",
             )
         )
-    if article.featured_image is not None and not article.featured_image.is_file():
+    featured = article.featured_image
+    if featured is not None and not featured.is_file():
+        why = refusal(featured, project.config.root, "image") or "does not exist"
+        at = article.line_of("featured_image")
+        findings.append(Finding(article.path, at, "error", f"featured_image {featured.name} {why}"))
+
+    if article.image_alt is not None and article.featured_image is None:
         findings.append(
             Finding(
                 article.path,
-                article.line_of("featured_image"),
-                "error",
-                f"featured_image {article.featured_image.name} does not exist",
+                article.line_of("image_alt"),
+                "warning",
+                "image_alt is the featured image's alt text, but there is no featured_image; "
+                "add one or remove image_alt",
             )
         )
 
@@ -186,14 +193,10 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
     _, refs = markdown_to_html(article.body, article.path.parent, exists, lambda p: p.name)
     findings.extend(_check_image_files(project.config.root, article, refs.written))
     for target in refs.missing_images:
-        findings.append(
-            Finding(
-                article.path,
-                _body_line(article, target),
-                "error",
-                f"image '{target}' does not exist",
-            )
-        )
+        # Not a file: missing, or a folder or pipe (which reading would wait on for ever).
+        not_file = refusal(article.path.parent / target, project.config.root, "image")
+        message = f"image '{target}' {not_file or 'does not exist'}"
+        findings.append(Finding(article.path, _body_line(article, target), "error", message))
     for target in refs.missing_links:
         findings.append(
             Finding(

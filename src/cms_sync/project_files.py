@@ -46,6 +46,10 @@ def refusal(path: Path, root: Path, kind: str) -> str | None:
     """Why the file ``path`` may not be read, or None: the rest of a sentence whose subject
     the caller names ("image 'x.png' ..."). ``kind`` (``article`` or ``image``) picks the size
     limit and the advice."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the reader says it does not exist
+        return None
     if not inside(path, root):
         return (
             f"resolves to {path.resolve()}, outside the project ({root}); cms-sync reads only "
