@@ -23,6 +23,7 @@ from cms_sync.rest_urls import is_loopback, shown
 CONFIG_NAME = "cms-sync.toml"
 STATUSES = ("draft", "pending", "publish", "private", "future")
 NOTICE_MODES = ("pattern", "inline")
+CONTENT_FORMATS = ("classic", "blocks")
 
 # Keys that must never be read from a file that is committed to git.
 _SECRET_KEYS = {"password", "app_password", "application_password", "token"}
@@ -35,6 +36,7 @@ _KNOWN_KEYS = {
     "default_status",
     "notice_mode",
     "ca_bundle",
+    "content_format",
 }
 
 
@@ -51,6 +53,7 @@ class Config:
     default_status: str = "draft"
     notice_mode: str = "pattern"
     ca_bundle: Path | None = None  # a private CA's certificates (PEM) to verify the site with
+    content_format: str = "classic"  # "blocks": core blocks, as the block editor saves them
 
     @property
     def root(self) -> Path:
@@ -94,6 +97,7 @@ def load_config(path: Path | None = None) -> Config:
         default_lang=str(data.get("default_lang", "en")),
         default_status=str(data.get("default_status", "draft")),
         notice_mode=str(data.get("notice_mode", "pattern")),
+        content_format=str(data.get("content_format", "classic")),
     )
     _check_values(config)
     _check_site_url(config.site_url, "CMS_SYNC_URL" if env_url else _key(path, text, "site_url"))
@@ -217,6 +221,11 @@ def _check_values(config: Config) -> None:
         raise ConfigError(
             f"{config.path}: notice_mode '{config.notice_mode}' is not one of "
             + ", ".join(NOTICE_MODES)
+        )
+    if config.content_format not in CONTENT_FORMATS:
+        raise ConfigError(
+            f"{config.path}: content_format '{config.content_format}' is not one of "
+            + ", ".join(CONTENT_FORMATS)
         )
     if not config.articles_dir.is_dir():
         raise ConfigError(f"{config.path}: articles_dir {config.articles_dir} is not a folder")
