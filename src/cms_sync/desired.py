@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cms_sync.articles import Article
-from cms_sync.build import content_id, render_post
+from cms_sync.build import content_id, featured_alt, render_post
 from cms_sync.item_types import PATTERN, POST, Wanted
 from cms_sync.items import Desired
 from cms_sync.plan import match
@@ -106,6 +106,25 @@ class DesiredItems:
             for path in paths:  # checked at load; again here, just before the upload reads it
                 found.setdefault(content_id(path), checked_image(path, self.project.config.root))
         return found
+
+    def image_alts(self) -> dict[str, str]:
+        """The alt text each selected article gives its featured image, by content hash
+        (see build.featured_alt); an image two articles feature takes the first one's."""
+        found: dict[str, str] = {}
+        for article in self.articles:
+            alt = featured_alt(article)
+            if article.featured_image is not None and alt is not None:
+                found.setdefault(content_id(article.featured_image), alt)
+        return found
+
+    def alt_updates(self, snapshot: Snapshot) -> list[tuple[str, str]]:
+        """The (image hash, alt text) pairs whose attachment holds another alt text now:
+        an unchanged alt costs no request."""
+        return [
+            (digest, alt)
+            for digest, alt in sorted(self.image_alts().items())
+            if digest in snapshot.media and snapshot.media[digest].alt != alt
+        ]
 
     def terms(self) -> dict[str, set[str]]:
         """The category and tag names the selected articles use (entities decoded)."""

@@ -25,7 +25,14 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from cms_sync.articles import Article
-from cms_sync.build import local_image, local_links, local_name, media_name, render_post
+from cms_sync.build import (
+    featured_alt,
+    local_image,
+    local_links,
+    local_name,
+    media_name,
+    render_post,
+)
 from cms_sync.errors import CmsSyncError
 from cms_sync.findings import Finding
 from cms_sync.notice import Notice, is_notice
@@ -221,6 +228,7 @@ def _article_page(
     if article.featured_image is not None:
         images.append(article.featured_image)
         featured = local_image(article.featured_image)
+    # As themes draw it: the attachment's alt text, which publish sets from the article.
     for image in images:
         pages.files[f"media/{media_name(image)}"] = image
     return renderer.page(
@@ -230,6 +238,7 @@ def _article_page(
         content=Markup(content),
         notice=Markup(notice_html),
         featured=featured,
+        featured_alt=featured_alt(article) or "",
         comments_open=article.comment_status == "open",
     )
 

@@ -136,6 +136,11 @@ class _Run:
         for done, path in enumerate(images, 1):
             snapshot = self.site.upload(path, snapshot)
             self.progress("images", done, len(images))
+        alts = self.desired.alt_updates(snapshot)  # featured images' alt text, on the attachment
+        if alts:
+            snapshot.user.require(["upload media"])
+        for digest, alt in alts:
+            snapshot = self.site.set_alt(digest, alt, snapshot)
         for taxonomy, name in terms:
             snapshot = self.site.ensure_term(taxonomy, name, snapshot)
         self.snapshot = snapshot

@@ -193,12 +193,12 @@ class Site:
     def read_media(self, snapshot: Snapshot) -> Snapshot:
         """Index the media cms-sync uploaded by the content hash in their titles."""
         found = self._client.get_all(
-            "/wp/v2/media", {"search": MEDIA_PREFIX, "_fields": "id,source_url,title"}
+            "/wp/v2/media", {"search": MEDIA_PREFIX, "_fields": "id,source_url,title,alt_text"}
         )
         for item in found:
             match = _MEDIA_TITLE.search(html.unescape(item["title"]["rendered"]))
             if match:
-                media = Media(item["id"], item["source_url"])
+                media = Media(item["id"], item["source_url"], item.get("alt_text"))
                 snapshot = snapshot.with_media(match.group(1), media)
         return snapshot
 
@@ -227,7 +227,16 @@ class Site:
             if digest in snapshot.media:
                 return snapshot
             item = self._client.upload_media(path, name)
-        return snapshot.with_media(digest, Media(item["id"], item["source_url"]))
+        return snapshot.with_media(
+            digest, Media(item["id"], item["source_url"], item.get("alt_text"))
+        )
+
+    def set_alt(self, digest: str, alt: str, snapshot: Snapshot) -> Snapshot:
+        """Set the alt text of an uploaded image on its attachment (one request, the same
+        attachment: a changed alt is never a new upload)."""
+        media = snapshot.media[digest]
+        stored = self._client.post(f"/wp/v2/media/{media.id}", {"alt_text": alt})
+        return snapshot.with_alt(digest, str(stored.get("alt_text", alt)))
 
     def ensure_term(self, taxonomy: str, name: str, snapshot: Snapshot) -> Snapshot:
         """The snapshot with the term ``name``, created when missing."""

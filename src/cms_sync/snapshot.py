@@ -54,6 +54,7 @@ class User:
 class Media:
     id: int
     url: str
+    alt: str | None = None  # the attachment's alt_text; None when not read
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ class Snapshot:
             media={digest: media, **self.media},  # the first upload of a file wins
             media_hashes={**self.media_hashes, media.id: digest},
         )
+
+    def with_alt(self, digest: str, alt: str) -> Snapshot:
+        """The snapshot after the alt text of the image ``digest`` was set."""
+        media = dataclasses.replace(self.media[digest], alt=alt)
+        return dataclasses.replace(self, media={**self.media, digest: media})
 
     def with_term(self, taxonomy: str, term_id: int, name: str) -> Snapshot:
         ids = {**self.term_ids.get(taxonomy, {}), name.casefold(): term_id}
