@@ -14,6 +14,7 @@ import re
 import pytest
 import requests
 
+from .conftest import REPO
 from .test_publish import article, kinds, publish_json
 
 pytestmark = [pytest.mark.wordpress, pytest.mark.compat]
@@ -121,3 +122,41 @@ def test_publishing_a_part_relinks_its_neighbour_in_the_same_run_and_batch(wp, p
     assert len(wp.writes_since(position)) == len(batches(wp, position)) == 1
     assert nav_links(reader(published(wp)["part-1"]).text) == []
     assert_every_series_link_opens(wp)
+
+
+# -- the featured image's alt text ------------------------------------------------------------
+
+COVER = REPO / "tests" / "fixtures" / "series" / "articles" / "images" / "cover.png"
+
+
+def media(wp) -> list[dict]:
+    return wp.api("GET", "/wp/v2/media", params={"context": "edit", "per_page": 100})
+
+
+def test_the_featured_images_alt_text_is_set_changed_in_place_and_not_resent(wp, project):
+    project.write("images/cover.png", COVER.read_bytes())
+    front = {"featured_image": "images/cover.png"}
+    part(project, 1, **front, image_alt='"A shop counter at night"')
+    publish_json(wp, project)
+    [image] = media(wp)
+    assert image["alt_text"] == "A shop counter at night"
+    page = reader(published(wp)["part-1"]).text
+    assert re.search(r'<img[^>]*alt="A shop counter at night"', page), "the theme shows it"
+
+    part(project, 1, **front, image_alt='"The counter, lit"')
+    position = wp.log_position()
+    assert kinds(publish_json(wp, project)) == {"part-1": "unchanged"}
+    assert wp.writes_since(position) == [f"POST /wp-json/wp/v2/media/{image['id']}"]
+    [changed] = media(wp)
+    assert (changed["id"], changed["alt_text"]) == (image["id"], "The counter, lit")
+
+    position = wp.log_position()
+    publish_json(wp, project)
+    assert wp.writes_since(position) == []  # the same alt: no request
+
+    # Without image_alt, the alt the body gives the same image.
+    project.write("part-1.md", (project.articles / "part-1.md").read_text().replace(
+        'image_alt: "The counter, lit"\n', "").replace(
+        "Text of part 1.", "![The counter from the door](images/cover.png)"))  # fmt: skip
+    publish_json(wp, project)
+    assert [m["alt_text"] for m in media(wp)] == ["The counter from the door"]
