@@ -1,4 +1,5 @@
-"""The REST client against `responses`: discovery, retries, errors, pages, batches, media.
+"""The REST client: discovery, errors, pages, batches, media against `responses`; retries
+and timeouts on real sockets, through tests/fault_proxy.py in front of a stub site.
 
 The sites are addresses that can never answer (a reserved TLD, the discard port), so a
 request that escaped the mocks would fail instead of reaching a real server.
@@ -9,16 +10,24 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import responses
+from requests.adapters import BaseAdapter
+from urllib3.util import Retry
 
 from cms_sync.errors import CmsSyncError
 from cms_sync.wordpress import Client, WordPressError
+
+from .fault_proxy import FaultProxy
 
 SITE = "https://blog.invalid"
 ROOT = SITE + "/wp-json/"
@@ -130,20 +139,6 @@ def test_rest_url_encodes_non_ascii_routes_and_wordpress_style_params(
     )
 
 
-def test_unreachable_site_names_the_url(rsps: responses.RequestsMock, sleeps: list[float]) -> None:
-    rsps.get(LOCAL + "/", body=requests.ConnectionError("[Errno 111] Connection refused"))
-    client = Client(LOCAL, sleep=sleeps.append)
-
-    with pytest.raises(WordPressError) as caught:
-        client.get("/wp/v2/posts")
-
-    assert str(caught.value) == (
-        "GET http://127.0.0.1:9/: cannot connect: [Errno 111] Connection refused; "
-        "is the site up? (gave up after 4 retries)"
-    )
-    assert sleeps == [0.5, 1.0, 2.0, 4.0]
-
-
 def test_a_certificate_error_is_not_retried(
     rsps: responses.RequestsMock, sleeps: list[float]
 ) -> None:
@@ -161,87 +156,272 @@ def test_a_certificate_error_is_not_retried(
     assert sleeps == []
 
 
-# -- retries -------------------------------------------------------------------------------
+# -- retries, on real sockets: urllib3's Retry runs inside requests' HTTPAdapter ------------
 
 
-def test_retries_a_503_after_the_retry_after_delay(
-    rsps: responses.RequestsMock, client: Client, sleeps: list[float]
+class StubSite(BaseHTTPRequestHandler):
+    """A site whose front page announces /wp-json/ and whose every route answers what it
+    was asked, as JSON; ``received`` lists what reached it ("PUT /wp-json/...")."""
+
+    protocol_version = "HTTP/1.1"
+    received: list[str]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.received.append(f"{self.command} {self.path}")
+        host = f"http://{self.headers['Host']}"
+        body = json.dumps({"method": self.command, "path": self.path}).encode()
+        self.send_response(201 if self.command == "POST" else 200)
+        if self.path == "/":
+            self.send_header("Link", f'<{host}/wp-json/>; rel="https://api.w.org/"')
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_DELETE = do_GET
+
+
+@pytest.fixture
+def stub() -> Iterator[tuple[str, list[str]]]:
+    """The stub site's URL and what reached it."""
+    received: list[str] = []
+    handler = type("Handler", (StubSite,), {"received": received})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", received
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def proxy(stub: tuple[str, list[str]]) -> Iterator[FaultProxy]:
+    """The stub site behind the fault proxy; cms-sync talks to the proxy."""
+    with FaultProxy(stub[0]) as started:
+        yield started
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("handed_in", [False, True], ids=["own-session", "handed-in-session"])
+def test_a_get_answered_503_is_retried_after_its_retry_after(
+    proxy: FaultProxy, sleeps: list[float], caplog: pytest.LogCaptureFixture, handed_in: bool
 ) -> None:
-    rsps.get(POSTS, status=503, body=HTML_503, headers={"Retry-After": "7"})
-    rsps.get(POSTS, json=[{"id": 1}])
+    caplog.set_level(logging.INFO, "cms_sync")
+    proxy.arm("GET", "/wp/v2/posts", "503", retry_after="7")
+    session = requests.Session() if handed_in else None
+    client = Client(proxy.url, "editor", PASSWORD, sleep=sleeps.append, session=session)
 
-    assert client.get("/wp/v2/posts") == [{"id": 1}]
+    assert client.get("/wp/v2/posts") == {"method": "GET", "path": "/wp-json/wp/v2/posts"}
 
     assert sleeps == [7.0]
+    assert proxy.seen == ["GET /", "GET /wp-json/wp/v2/posts", "GET /wp-json/wp/v2/posts"]
     assert client.requests_made == 3
+    assert f"GET {proxy.url}/wp-json/wp/v2/posts: HTTP 503; retrying in 7 s" in caplog.text
 
 
-def test_retries_a_429_with_a_date_capped_then_with_backoff(
-    rsps: responses.RequestsMock, client: Client, sleeps: list[float]
+def test_a_far_retry_after_is_capped_then_backoff_doubles(
+    proxy: FaultProxy, sleeps: list[float]
 ) -> None:
-    rsps.get(POSTS, status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
-    rsps.get(POSTS, status=429)
-    rsps.get(POSTS, json=[])
+    proxy.arm("GET", "/wp/v2/posts", "429", retry_after="Wed, 21 Oct 2099 07:28:00 GMT")
+    proxy.arm("GET", "/wp/v2/posts", "429", retry_after="")
+    proxy.arm("GET", "/wp/v2/posts", "500")
 
-    assert client.get("/wp/v2/posts") == []
+    assert Client(proxy.url, sleep=sleeps.append).get("/wp/v2/posts")["method"] == "GET"
 
-    assert sleeps == [30.0, 1.0]  # a far date waits at most 30 s; then backoff * 2**1
+    assert sleeps == [30.0, 1.0, 2.0]  # at most 30 s whatever the date; then 0.5 * 2**n
 
 
-def test_retries_a_put_after_a_connection_error(
-    rsps: responses.RequestsMock, client: Client, sleeps: list[float]
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_an_idempotent_request_whose_answer_was_lost_is_sent_again(
+    proxy: FaultProxy, stub: tuple[str, list[str]], sleeps: list[float], method: str
 ) -> None:
-    rsps.put(POSTS + "/7", body=requests.ConnectionError("Connection reset by peer"))
-    rsps.put(POSTS + "/7", json={"id": 7, "title": {"raw": "New"}})
+    proxy.arm(method, "/wp/v2/posts/7", "lose")  # the site did it; the answer never came
+    client = Client(proxy.url, "editor", PASSWORD, sleep=sleeps.append)
 
-    assert client.put("/wp/v2/posts/7", {"title": "New"})["id"] == 7
+    answer = {"GET": client.get, "DELETE": client.delete}.get(method) or (
+        lambda route: client.put(route, {"title": "New"})
+    )
 
+    assert answer("/wp/v2/posts/7")["method"] == method
+    assert stub[1].count(f"{method} /wp-json/wp/v2/posts/7") == 2
     assert sleeps == [0.5]
-    assert calls_to(rsps, "PUT", POSTS + "/7") == 2
 
 
 def test_gives_up_after_max_retries_with_a_clear_error(
-    rsps: responses.RequestsMock, sleeps: list[float]
+    proxy: FaultProxy, sleeps: list[float]
 ) -> None:
-    front_page(rsps, SITE, ROOT)
-    rsps.get(POSTS, status=503, body=HTML_503, headers={"Content-Type": "text/html"})
-    client = Client(SITE, "editor", PASSWORD, max_retries=3, sleep=sleeps.append)
+    proxy.arm("GET", "/wp/v2/posts", "503", times=None, retry_after="")
+    client = Client(proxy.url, "editor", PASSWORD, max_retries=3, sleep=sleeps.append)
 
     with pytest.raises(WordPressError) as caught:
         client.get("/wp/v2/posts")
 
     assert str(caught.value) == (
-        f"GET {POSTS}: HTTP 503: the server answered with HTML, not JSON "
-        "(maintenance mode or a proxy error page?) (gave up after 3 retries)"
+        f"GET {proxy.url}/wp-json/wp/v2/posts: HTTP 503: the server answered with HTML, not "
+        "JSON (maintenance mode or a proxy error page?) (gave up after 3 retries)"
     )
     assert caught.value.status == 503
     assert sleeps == [0.5, 1.0, 2.0]
-    assert calls_to(rsps, "GET", POSTS) == 4
+    assert proxy.counts["GET"] == 1 + 4
 
 
-@pytest.mark.parametrize(
-    "failure",
-    [
-        {
-            "status": 503,
-            "json": wp_error("db_error", "Error establishing a database connection", 503),
-        },
-        {"body": requests.ConnectionError("Connection reset by peer")},
-    ],
-    ids=["503", "connection-error"],
-)
-def test_post_is_never_retried(
-    rsps: responses.RequestsMock, client: Client, sleeps: list[float], failure: dict[str, Any]
+@pytest.mark.parametrize("fault", ["lose", "503", "500", "cut", "waf"])
+def test_a_post_is_sent_once_whatever_happens_to_it(
+    proxy: FaultProxy, stub: tuple[str, list[str]], sleeps: list[float], fault: str
 ) -> None:
-    rsps.post(POSTS, **failure)
+    proxy.arm("POST", "/wp/v2/posts", fault)
+    client = Client(proxy.url, "editor", PASSWORD, sleep=sleeps.append)
 
     with pytest.raises(WordPressError) as caught:
         client.post("/wp/v2/posts", {"title": "Part 1"})
 
-    assert str(caught.value).startswith(f"POST {POSTS}: ")
-    assert "gave up" not in str(caught.value)
-    assert calls_to(rsps, "POST", POSTS) == 1
+    message = str(caught.value)
+    assert message.startswith(f"POST {proxy.url}/wp-json/wp/v2/posts: ")
+    assert "gave up" not in message and "\n" not in message
+    if fault in ("lose", "cut"):
+        assert message.endswith(
+            "WordPress may have done it all the same: the next run looks before it writes"
+        )
+    assert proxy.counts["POST"] == 1
     assert sleeps == []
+
+
+def test_an_upload_whose_answer_was_lost_is_not_sent_again(
+    proxy: FaultProxy, stub: tuple[str, list[str]], tmp_path: Path, sleeps: list[float]
+) -> None:
+    image = tmp_path / "a.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n fake")
+    proxy.arm("POST", "/wp/v2/media", "lose")
+
+    with pytest.raises(WordPressError, match="the connection closed before the whole answer"):
+        Client(proxy.url, "editor", PASSWORD, sleep=sleeps.append).upload_media(image, "a.png")
+
+    assert stub[1].count("POST /wp-json/wp/v2/media") == 1
+    assert sleeps == []
+
+
+def test_an_unreachable_site_is_tried_five_times_and_named(sleeps: list[float]) -> None:
+    site = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    client = Client(site, sleep=sleeps.append)
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts")
+
+    assert str(caught.value) == (
+        f"GET {site}/: cannot connect: Failed to establish a new connection: [Errno 111] "
+        "Connection refused; is the site up? (gave up after 4 retries)"
+    )
+    assert sleeps == [0.5, 1.0, 2.0, 4.0]
+
+
+def test_a_stalled_site_is_given_up_at_the_request_deadline(
+    proxy: FaultProxy, sleeps: list[float]
+) -> None:
+    client = Client(proxy.url, timeout=1, deadline=2.5, sleep=sleeps.append)
+    client.rest_url("/")  # discovery first
+    proxy.arm("GET", "/wp/v2/posts", "hang", times=None)
+    started = time.monotonic()
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts")
+
+    assert str(caught.value) == (
+        f"GET {proxy.url}/wp-json/wp/v2/posts: no answer within 1 s; is the site overloaded? "
+        "(gave up after 1 retry: cms-sync waits at most 2.5 s for one request)"
+    )
+    assert time.monotonic() - started < 2.5 + 1  # two tries of 1 s, not five
+    assert sleeps == [0.5]
+
+
+def test_a_retry_after_past_the_deadline_is_not_waited_for(proxy: FaultProxy) -> None:
+    proxy.arm("GET", "/wp/v2/users/me", "503", times=None, retry_after="25")
+    now, slept = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    client = Client(proxy.url, "editor", PASSWORD, deadline=40, sleep=sleep, clock=lambda: now[0])
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/users/me")
+
+    assert str(caught.value).endswith(
+        "(maintenance mode or a proxy error page?) (gave up after 1 retry: cms-sync waits at "
+        "most 40 s for one request)"
+    )
+    assert slept == [25.0]  # the second 25 s would pass the 40 s
+
+
+def test_a_post_waits_for_its_answer_longer_than_a_read(proxy: FaultProxy) -> None:
+    client = Client(proxy.url, timeout=1, write_timeout=5, max_retries=0)
+    proxy.arm("*", "/wp/v2/posts", "stall", delay=1.5, times=2)
+
+    assert client.post("/wp/v2/posts", {"title": "Slow"})["method"] == "POST"
+    with pytest.raises(WordPressError, match="no answer within 1 s; is the site overloaded"):
+        client.get("/wp/v2/posts")
+
+
+def test_past_the_run_deadline_nothing_more_is_sent(proxy: FaultProxy) -> None:
+    now = [0.0]
+    client = Client(proxy.url, run_deadline=600, clock=lambda: now[0])
+    client.get("/wp/v2/posts")
+    now[0] = 601.0
+
+    with pytest.raises(WordPressError) as caught:
+        client.get("/wp/v2/posts")
+
+    assert str(caught.value) == (
+        f"GET {proxy.url}/wp-json/wp/v2/posts: not sent: this run has passed its deadline of "
+        "600 s; run the command again to finish"
+    )
+    assert proxy.count == 2
+
+
+def test_a_cut_or_challenge_answer_to_a_read_is_one_line_naming_it(proxy: FaultProxy) -> None:
+    client = Client(proxy.url, "editor", PASSWORD)
+    proxy.arm("GET", "/wp/v2/posts", "cut")
+    proxy.arm("GET", "/wp/v2/posts", "waf")
+    messages = []
+    for _ in range(2):
+        with pytest.raises(WordPressError) as caught:
+            client.get("/wp/v2/posts")
+        messages.append(str(caught.value))
+
+    url = f"{proxy.url}/wp-json/wp/v2/posts"
+    assert messages[0].startswith(f"GET {url}: the connection closed before the whole answer")
+    assert messages[0].endswith("is the site restarting, or a proxy cutting it?")
+    assert messages[1].startswith(f"GET {url}: invalid JSON in the response: <!DOCTYPE html>")
+    assert messages[1].endswith(
+        "; a firewall's challenge page or a plugin's output? `cms-sync doctor` shows what answers"
+    )
+
+
+def test_retries_go_on_a_handed_in_sessions_adapters_and_spare_other_transports() -> None:
+    session = requests.Session()
+    session.verify = "/etc/private-ca.pem"  # as --ca-bundle hands it in
+    fake = BaseAdapter()
+    session.mount("https://fake.invalid", fake)
+
+    Client(SITE, "editor", PASSWORD, session=session)
+
+    retries = session.adapters["https://"].max_retries  # type: ignore[attr-defined]
+    assert isinstance(retries, Retry)
+    assert retries.allowed_methods == {"GET", "PUT", "DELETE", "HEAD"}
+    assert set(retries.status_forcelist) == {429, 500, 502, 503, 504}
+    assert session.adapters["https://fake.invalid"] is fake
+    assert session.verify == "/etc/private-ca.pem"
 
 
 # -- errors --------------------------------------------------------------------------------
@@ -335,7 +515,7 @@ def test_invalid_json_in_a_200_shows_its_start(
         client.get("/wp/v2/posts/7")
 
     start = " ".join(body.split())[:80]
-    assert str(caught.value) == f"GET {POSTS}/7: invalid JSON in the response: {start}"
+    assert str(caught.value).startswith(f"GET {POSTS}/7: invalid JSON in the response: {start}; ")
     assert "\n" not in str(caught.value)
 
 

@@ -3,17 +3,23 @@ paging headers and batch answers. Pure functions over a ``requests.Response``.""
 
 from __future__ import annotations
 
-import email.utils
 import json as jsonlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html import unescape
 from typing import Any
 
 import requests
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 HTML_ANSWER = "the server answered with HTML, not JSON (maintenance mode or a proxy error page?)"
+NOT_JSON = "a firewall's challenge page or a plugin's output? `cms-sync doctor` shows what answers"
 NO_ROUTE = "the REST route does not exist (is this WordPress? is the REST API disabled?)"
 
 
@@ -40,39 +46,49 @@ def gave_up(retries: int, deadline: float | None = None) -> str:
     return f" ({tried}: cms-sync waits at most {deadline:g} s for one request)"
 
 
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})  # worth a retry of a GET/PUT/DELETE
+
+
 def retryable(status: int) -> bool:
-    # 501 is excluded: a host that does not implement PUT or DELETE will not start to.
-    return status == 429 or (status >= 500 and status != 501)
+    # 501 is left out: a host that does not implement PUT or DELETE will not start to.
+    return status in RETRIED_STATUSES
 
 
-def transient(exc: requests.RequestException) -> bool:
-    # A certificate error or a redirect loop will be the same in a second.
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False
-    return isinstance(exc, requests.ConnectionError | requests.Timeout)
+def cause(exc: BaseException) -> BaseException:
+    """What went wrong under a requests exception: urllib3's error, out of a MaxRetryError."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    reason = getattr(inner, "reason", None)
+    return reason if isinstance(inner, MaxRetryError) and reason is not None else inner
 
 
-def retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds, given as seconds or as an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+def transport_problem(exc: requests.RequestException, wait: float, *, resent: bool) -> str:
+    """Why a request got no whole answer, and what to do, for a one-line message. ``resent``:
+    the request is idempotent (else WordPress may have done it: the next run looks first)."""
+    under = cause(exc)
+    if isinstance(exc, requests.exceptions.SSLError) or isinstance(under, SSLError):
+        return f"TLS error: {reason(exc)}; check the site's certificate"
+    if isinstance(exc, requests.ConnectTimeout) or isinstance(under, ConnectTimeoutError):
+        return f"cannot connect: {reason(exc)}; is the site up?"
+    if isinstance(exc, requests.Timeout) or isinstance(under, ReadTimeoutError):
+        problem, advice = f"no answer within {wait:g} s", "is the site overloaded?"
+    elif isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        problem = f"the connection closed before the whole answer came ({reason(exc)})"
+        advice = "is the site restarting, or a proxy cutting it?"
+    else:
+        return f"{type(exc).__name__}: {reason(exc)}"  # an invalid URL, a garbled answer
+    if not resent:  # a POST: the site may have done it before the answer was lost
+        advice = "WordPress may have done it all the same: the next run looks before it writes"
+    return f"{problem}; {advice}"
 
 
-def reason(exc: Exception) -> str:
+def reason(exc: BaseException) -> str:
     """The useful end of a requests/urllib3 connection error, on one line."""
-    inner = exc.args[0] if exc.args else exc
+    inner = cause(exc)
+    if isinstance(inner, ProtocolError) and len(inner.args) == 2:  # ("Connection aborted.", e)
+        inner = inner.args[1] if isinstance(inner.args[1], BaseException) else inner
     text = str(getattr(inner, "reason", inner))
+    if type(inner).__module__ in ("builtins", "http.client") and not text.startswith("["):
+        text = f"{type(inner).__name__}: {text}" if text else type(inner).__name__
     # Drop urllib3's "HTTPConnection(host='x', port=443): " and "<... object at 0x...>: ".
     text = re.sub(r"^(\w+\([^)]*\)|<[^>]*>): ", "", text)
     return " ".join(text.split()) or type(exc).__name__

@@ -8,16 +8,23 @@ on that origin too), retries for idempotent requests only, within a time limit, 
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
 import logging
 import mimetypes
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self, cast
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
+from urllib3.response import BaseHTTPResponse
+from urllib3.util import Retry, Timeout
 
 from cms_sync import __version__
 from cms_sync import rest_answers as answers
@@ -32,6 +39,10 @@ PER_PAGE = 100  # the largest page the REST API serves
 BATCH_SIZE = 25  # /batch/v1 refuses more sub-requests
 MAX_DELAY = 30.0  # the longest wait between two tries, whatever Retry-After asks
 DEADLINE = 60.0  # the longest a request and its retries keep the user waiting
+TIMEOUT = 30.0  # the longest a request waits for its answer (and to connect)
+WRITE_TIMEOUT = 120.0  # a POST's answer: a create is never resent, so it is waited for longer
+RUN_DEADLINE = 15 * 60.0  # the longest one Client (one command's run) keeps sending requests
+RETRIED = frozenset({"GET", "PUT", "DELETE", "HEAD"})  # idempotent: safe to send again
 MAX_REDIRECTS = 5  # of the front page, while discovering the REST root
 MAX_DOWNLOAD = 50 << 20  # bytes of one media file pull downloads
 USER_AGENT = f"cms-sync/{__version__}"
@@ -65,10 +76,12 @@ class Client:
         user: str | None = None,
         password: str | None = None,
         *,
-        timeout: float = 30.0,
+        timeout: float | None = None,
+        write_timeout: float | None = None,
         max_retries: int = 4,
         backoff: float = 0.5,
         deadline: float = DEADLINE,
+        run_deadline: float | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         session: requests.Session | None = None,
@@ -79,23 +92,29 @@ class Client:
             raise CmsSyncError("give both a user name and an application password, or neither")
         if password is not None:
             urls.require_https(self.site_url)
-        self.timeout = timeout
+        # The defaults are looked up now, not at import: a test may shorten them.
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self.write_timeout = WRITE_TIMEOUT if write_timeout is None else write_timeout
         self.max_retries = max_retries
         self.backoff = backoff
         self.deadline = deadline
-        # Looked up now, not at import: a test may stand in for the time module's clock.
+        self.run_deadline = RUN_DEADLINE if run_deadline is None else run_deadline
         self.sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
         self.requests_made = 0
+        self._born = self._started = self.clock()
+        self._sending = ("GET", self.site_url)  # the request in flight, for the retry log
         self._user = user
         self._password = password
         self._scrubber = Scrubber(user, password)
         self._root: str | None = None
         self._batch_ok = True
         self._gave_up = ""  # why the last request's retries stopped, for its error message
-        # A test may hand in a session whose transport is a fake WordPress. TLS certificates
-        # are verified (requests' default; REQUESTS_CA_BUNDLE names a private CA's bundle).
+        # TLS certificates are verified (requests' default; REQUESTS_CA_BUNDLE or a handed-in
+        # session's .verify name a private CA's bundle). The retries go on the session's
+        # HTTPAdapters; another transport (a test's fake WordPress) is left as it is.
         self._session = session or requests.Session()
+        _Retry.mount(self, self._session)
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         if user is not None and password is not None:
             self._session.auth = SiteAuth(user, password, self.site_url)
@@ -118,7 +137,7 @@ class Client:
         before it is followed, so none can take the password to another host or to http."""
         url = self.site_url + "/"
         for _hop in range(MAX_REDIRECTS + 1):
-            response = self._send("GET", url, retry=True)
+            response = self._send("GET", url)
             if not response.is_redirect:
                 break
             target = urljoin(url, response.headers["Location"])
@@ -127,7 +146,7 @@ class Client:
         else:
             raise self._error(f"GET {self.site_url}/: more than {MAX_REDIRECTS} redirects")
         if answers.retryable(response.status_code):
-            raise self._http_error("GET", url, response, retry=True)
+            raise self._http_error("GET", url, response)
         link = response.links.get(API_REL, {}).get("url")
         # Without the Link header (stripped by some hosts), ?rest_route= works with any
         # permalink setting; the final URL keeps the path redirects led to.
@@ -140,7 +159,7 @@ class Client:
 
     def get(self, route: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``route``; the parsed JSON. Retried."""
-        return self._call("GET", route, retry=True, params=params)
+        return self._call("GET", route, params=params)
 
     def get_all(self, route: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Every item of a list route, fetched 100 at a time."""
@@ -148,10 +167,10 @@ class Client:
         page = 1
         while True:
             url = self.rest_url(route, {**(params or {}), "per_page": PER_PAGE, "page": page})
-            response = self._send("GET", url, retry=True)
+            response = self._send("GET", url)
             if page > 1 and answers.past_last_page(response):
                 return items
-            chunk = self._result("GET", url, response, retry=True)
+            chunk = self._result("GET", url, response)
             if not isinstance(chunk, list):
                 raise self._error(
                     f"GET {urls.shown(url)}: expected a list, got {answers.snippet(response)}"
@@ -167,15 +186,15 @@ class Client:
         self, route: str, json: dict[str, Any] | None = None, params: dict[str, Any] | None = None
     ) -> Any:
         """POST ``route``. Never retried: a create may succeed even when the answer is lost."""
-        return self._call("POST", route, retry=False, params=params, json=json)
+        return self._call("POST", route, params=params, json=json)
 
     def put(self, route: str, json: dict[str, Any]) -> Any:
         """PUT ``route`` (an update). Retried."""
-        return self._call("PUT", route, retry=True, json=json)
+        return self._call("PUT", route, json=json)
 
     def delete(self, route: str, params: dict[str, Any] | None = None) -> Any:
         """DELETE ``route`` (to the trash unless ``force=true``). Retried."""
-        return self._call("DELETE", route, retry=True, params=params)
+        return self._call("DELETE", route, params=params)
 
     def upload_media(self, path: Path, filename: str) -> Any:
         """Upload a file as ``filename`` to the media library. Never retried."""
@@ -188,17 +207,17 @@ class Client:
             "Content-Disposition": urls.content_disposition(filename),
         }
         url = self.rest_url("/wp/v2/media")
-        response = self._send("POST", url, retry=False, data=content, headers=headers)
-        return self._result("POST", url, response, retry=False)
+        response = self._send("POST", url, data=content, headers=headers)
+        return self._result("POST", url, response)
 
     def download(self, url: str, limit: int = MAX_DOWNLOAD) -> bytes:
         """The bytes of a file this site serves (a media file). Retried. Another host's
         URL is refused: the application password goes to this site only."""
         if urls.origin(url) != urls.origin(self.site_url):
             raise CmsSyncError(f"{urls.shown(url)} is not on {self.site_url}: not downloaded")
-        response = self._send("GET", url, retry=True)
+        response = self._send("GET", url)
         if not 200 <= response.status_code < 300:
-            raise self._http_error("GET", url, response, retry=True)
+            raise self._http_error("GET", url, response)
         if len(response.content) > limit:
             raise self._error(f"GET {urls.shown(url)}: larger than {limit >> 20} MiB")
         return response.content
@@ -208,13 +227,12 @@ class Client:
         method: str,
         route: str,
         *,
-        retry: bool,
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
     ) -> Any:
         url = self.rest_url(route, params)
-        response = self._send(method, url, retry=retry, json=json)
-        return self._result(method, url, response, retry=retry)
+        response = self._send(method, url, json=json)
+        return self._result(method, url, response)
 
     # -- batches ------------------------------------------------------------------------
 
@@ -255,11 +273,11 @@ class Client:
         """The answers to one batch, or None when the site does not take batches."""
         url = self.rest_url("/batch/v1")
         payload = {"validation": "normal", "requests": chunk}
-        response = self._send("POST", url, retry=False, json=payload)
+        response = self._send("POST", url, json=payload)
         if answers.batch_refused(response):
             log.info("%s does not take batch requests: sending them one by one", self.site_url)
             return None
-        answer = self._result("POST", url, response, retry=False)
+        answer = self._result("POST", url, response)
         replies = answer.get("responses") if isinstance(answer, dict) else None
         if not answers.batch_answers_fit(replies, len(chunk)):
             snippet = answers.snippet(response)
@@ -271,11 +289,10 @@ class Client:
         method = str(request["method"]).upper()
         parts = urlsplit(request["path"])
         url = self.rest_url(unquote(parts.path), dict(parse_qsl(parts.query)))
-        retry = method != "POST"
         headers = request.get("headers")
-        response = self._send(method, url, retry=retry, json=request.get("body"), headers=headers)
+        response = self._send(method, url, json=request.get("body"), headers=headers)
         if 200 <= response.status_code < 300:
-            body = self._result(method, url, response, retry)
+            body = self._result(method, url, response)
             return {"status": response.status_code, "body": body}
         failure = answers.understand(response)
         body = failure.body
@@ -290,91 +307,88 @@ class Client:
         method: str,
         url: str,
         *,
-        retry: bool,
         json: Any = None,
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        """Send one request, retrying when allowed (at most ``max_retries`` times, and never
-        past ``deadline`` seconds from the first try); the last answer, whatever its status.
-        The answer's body is scrubbed of the password before anything reads it."""
-        start, attempt = self.clock(), 0
-        failed: requests.RequestException | None
-        self._gave_up = ""
-        while True:
-            self.requests_made += 1
-            left = self.deadline - (self.clock() - start)
-            try:
-                # No redirects: requests would turn a redirected POST into a GET, and the
-                # discovery checks each hop itself.
-                response = self._session.request(
-                    method,
-                    url,
-                    json=json,
-                    data=data,
-                    headers=headers,
-                    timeout=max(1.0, min(self.timeout, left)),
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                if not (retry and answers.transient(exc)):
-                    note = answers.gave_up(attempt) if attempt else ""
-                    raise self._transport_error(method, url, exc, note) from None
-                problem = self._scrubber.text(answers.reason(exc))
-                delay, failed = self._delay(attempt, None), exc
-            else:
-                response._content = self._scrubber.content(response.content)
-                log.debug("%s %s: HTTP %s", method, urls.shown(url), response.status_code)
-                if not (retry and answers.retryable(response.status_code)):
-                    return response
-                problem, delay = f"HTTP {response.status_code}", self._delay(attempt, response)
-                failed = None
-            stop = self._stop_retrying(attempt, self.clock() - start + delay)
-            if stop is not None:
-                self._gave_up = stop
-                if failed is None:
-                    return response
-                raise self._transport_error(method, url, failed, stop) from None
-            log.info("%s %s: %s; retrying in %g s", method, urls.shown(url), problem, delay)
-            self.sleep(delay)
-            attempt += 1
+        """Send one request; the last answer, whatever its status, its body scrubbed of the
+        password before anything reads it. GET, PUT, DELETE and HEAD are retried by urllib3
+        (see :class:`_Retry`); a POST is sent once, and waits ``write_timeout`` for its answer."""
+        if self._run_left() <= 0:
+            raise self._error(
+                f"{method} {urls.shown(url)}: not sent: this run has passed its deadline of "
+                f"{self.run_deadline:g} s; run the command again to finish"
+            )
+        self.requests_made += 1
+        self._started, self._sending, self._gave_up = self.clock(), (method, url), ""
+        wait = self.write_timeout if method not in RETRIED else self.timeout
+        timeout = _Timeout(min(self.timeout, wait), wait, self._time_left)
+        try:
+            # No redirects: requests would turn a redirected POST into a GET, and the
+            # discovery checks each hop itself.
+            response = self._session.request(
+                method,
+                url,
+                json=json,
+                data=data,
+                headers=headers,
+                timeout=cast(Any, timeout),
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise self._transport_error(method, url, exc, wait) from None
+        response._content = self._scrubber.content(response.content)
+        log.debug("%s %s: HTTP %s", method, urls.shown(url), response.status_code)
+        return response
 
-    def _stop_retrying(self, attempt: int, ready_at: float) -> str | None:
-        """Why no retry follows ``attempt`` (None: retry), its next try ``ready_at`` seconds
-        after the first: all retries used, or the deadline would pass."""
-        if attempt >= self.max_retries:
-            return answers.gave_up(attempt) if attempt else ""
-        if ready_at >= self.deadline:
-            return answers.gave_up(attempt, self.deadline)
-        return None
+    def _time_left(self) -> float:
+        """Seconds the request in flight may still take: its deadline, the run's."""
+        return min(self.deadline - (self.clock() - self._started), self._run_left())
 
-    def _delay(self, attempt: int, response: requests.Response | None) -> float:
-        header = None if response is None else response.headers.get("Retry-After")
-        after = answers.retry_after(header)
-        return min(self.backoff * 2**attempt if after is None else after, MAX_DELAY)
+    def _run_left(self) -> float:
+        return self.run_deadline - (self.clock() - self._born)
 
-    def _result(self, method: str, url: str, response: requests.Response, retry: bool) -> Any:
+    def _retrying(self, retries: int, problem: str, delay: float) -> bool:
+        """Told by :class:`_Retry` that try ``retries`` failed with ``problem``: whether to
+        try again after ``delay`` s (logged), or give up (said in the error message)."""
+        method, url = self._sending
+        if retries >= self.max_retries:
+            self._gave_up = answers.gave_up(retries) if retries else ""
+            return False
+        if self.clock() - self._started + delay >= self.deadline:
+            self._gave_up = answers.gave_up(retries, self.deadline)
+            return False
+        if self._run_left() - delay <= 0:
+            self._gave_up = f" (not retried: this run's deadline of {self.run_deadline:g} s)"
+            return False
+        log.info("%s %s: %s; retrying in %g s", method, urls.shown(url), problem, delay)
+        self.requests_made += 1
+        return True
+
+    def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sleep(seconds)
+
+    def _result(self, method: str, url: str, response: requests.Response) -> Any:
         """The parsed JSON of a successful answer; a WordPressError for anything else."""
         if not 200 <= response.status_code < 300:
-            raise self._http_error(method, url, response, retry=retry)
+            raise self._http_error(method, url, response)
         try:
             # Bytes, not text: json detects UTF-8 and skips the BOM some plugins emit.
             return jsonlib.loads(response.content)
         except ValueError:
             raise self._error(
                 f"{method} {urls.shown(url)}: invalid JSON in the response: "
-                + answers.snippet(response),
+                f"{answers.snippet(response)}; {answers.NOT_JSON}",
                 status=response.status_code,
             ) from None
 
     # -- errors ---------------------------------------------------------------------------
 
-    def _http_error(
-        self, method: str, url: str, response: requests.Response, *, retry: bool
-    ) -> WordPressError:
+    def _http_error(self, method: str, url: str, response: requests.Response) -> WordPressError:
         failure = answers.understand(response)
         head = f"HTTP {failure.status} {failure.code}" if failure.code else f"HTTP {failure.status}"
-        note = self._gave_up if retry and answers.retryable(failure.status) else ""
+        note = self._gave_up if answers.retryable(failure.status) else ""
         return self._error(
             f"{method} {urls.shown(url)}: {head}: {failure.message}{note}",
             status=failure.status,
@@ -383,21 +397,103 @@ class Client:
         )
 
     def _transport_error(
-        self, method: str, url: str, exc: requests.RequestException, note: str
+        self, method: str, url: str, exc: requests.RequestException, wait: float
     ) -> WordPressError:
-        """A request that got no answer; ``note`` says after how many retries."""
-        if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout):
-            problem = f"no answer within {self.timeout:g} s; is the site overloaded?"
-        elif isinstance(exc, requests.exceptions.SSLError):
-            problem = f"TLS error: {answers.reason(exc)}; check the site's certificate"
-        elif isinstance(exc, requests.ConnectionError | requests.Timeout):
-            problem = f"cannot connect: {answers.reason(exc)}; is the site up?"
-        else:  # an invalid URL, a garbled answer
-            problem = f"{type(exc).__name__}: {answers.reason(exc)}"
-        return self._error(f"{method} {urls.shown(url)}: {problem}{note}")
+        """A request that got no whole answer; how many retries went before it, if any."""
+        problem = answers.transport_problem(exc, wait, resent=method in RETRIED)
+        return self._error(f"{method} {urls.shown(url)}: {problem}{self._gave_up}")
 
     def _error(self, message: str, **attributes: Any) -> WordPressError:
         # Answers are scrubbed as they arrive; this catches what else a message quotes
         # (an exception's text), after the spaces are evened out as the message will be.
         message = self._scrubber.text(" ".join(message.split()))
         return WordPressError(message, **attributes)
+
+
+class _Retry(Retry):
+    """urllib3's Retry as cms-sync wants it, on the HTTPAdapters of a Client's session.
+
+    Only GET, PUT, DELETE and HEAD are tried again: after a connection error, a timeout or
+    an answer 429, 500, 502, 503 or 504 (the last answer is returned, not an exception, so
+    the error message can quote WordPress). The wait is Retry-After when the answer has one,
+    else ``backoff * 2**n``, and at most MAX_DELAY. Whether to try again, and the wait itself,
+    are the Client's (:meth:`Client._retrying`, :meth:`Client._pause`): it counts the tries,
+    keeps the deadlines, logs each retry and sleeps with the function it was given. A POST
+    is never resent: WordPress may have made the post even when the answer was lost.
+    """
+
+    client: Client | None = None
+    pending = 0.0  # what sleep() waits: decided by increment()
+
+    @classmethod
+    def mount(cls, client: Client, session: requests.Session) -> None:
+        """Put the client's retries on each HTTPAdapter of ``session``, whoever made it."""
+        retry = cls(
+            total=None,  # the Client counts
+            other=0,  # a TLS error will be the same in a second
+            allowed_methods=RETRIED,
+            status_forcelist=answers.RETRIED_STATUSES,
+            backoff_factor=client.backoff,
+            raise_on_status=False,
+        )
+        retry.client = client
+        for adapter in session.adapters.values():
+            if isinstance(adapter, HTTPAdapter):
+                adapter.max_retries = retry
+
+    def new(self, **kw: Any) -> Self:
+        retry = super().new(**kw)
+        retry.client = self.client
+        return retry
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if error is not None and not self._is_method_retryable(method or "POST"):
+            raise MaxRetryError(
+                cast(ConnectionPool, _pool), url or "", error
+            ) from error  # sent once, as it was
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        delay = retry.wait(response)
+        client = self.client
+        if error is not None:
+            problem, reason = answers.reason(error), error
+        else:
+            problem = f"HTTP {response.status if response is not None else '?'}"
+            reason = ResponseError(problem)
+        if client is not None and not client._retrying(len(self.history), problem, delay):
+            raise MaxRetryError(cast(ConnectionPool, _pool), url or "", reason) from error
+        retry.pending = delay
+        return retry
+
+    def wait(self, response: BaseHTTPResponse | None) -> float:
+        """Seconds before the next try: Retry-After, else exponential backoff; capped."""
+        after = None
+        if response is not None and self.respect_retry_after_header:
+            with contextlib.suppress(InvalidHeader):
+                after = self.get_retry_after(response)
+        backoff = self.backoff_factor * 2 ** (len(self.history) - 1)
+        return min(backoff if after is None else after, MAX_DELAY)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        if self.client is not None:
+            self.client._pause(self.pending)
+
+
+class _Timeout(Timeout):
+    """The timeout of one request, cut at each try to the time its deadlines leave."""
+
+    def __init__(self, connect: float, read: float, left: Callable[[], float]) -> None:
+        super().__init__(connect=connect, read=read)
+        self.seconds = (connect, read)
+        self.left = left
+
+    def clone(self) -> Timeout:  # urllib3 takes a clone for each try
+        left = max(1.0, self.left())
+        return Timeout(connect=min(self.seconds[0], left), read=min(self.seconds[1], left))
