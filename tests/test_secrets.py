@@ -323,52 +323,6 @@ def test_a_media_url_on_another_host_is_not_downloaded(rsps: responses.RequestsM
 # -- a stalled site, TLS, the user agent --------------------------------------------------
 
 
-def test_a_stalled_site_costs_a_minute_at_most_and_says_so(rsps: responses.RequestsMock) -> None:
-    now = [0.0]
-
-    def stall(request: requests.PreparedRequest) -> Any:
-        now[0] += 30.0  # each try waits out the whole read timeout
-        raise requests.ReadTimeout("Read timed out. (read timeout=30)")
-
-    rsps.add_callback("GET", ME, callback=stall)
-    client = Client(SITE, USER, SENTINEL, sleep=lambda s: now.__setitem__(0, now[0] + s))
-    client.clock = lambda: now[0]
-    client.rest_url("/")  # discovery first, in no time
-
-    with pytest.raises(WordPressError) as caught:
-        client.get("/wp/v2/users/me")
-
-    assert str(caught.value) == (
-        f"GET {ME}: no answer within 30 s; is the site overloaded? (gave up after 1 retry: "
-        "cms-sync waits at most 60 s for one request)"
-    )
-    assert now[0] <= 60.5  # not the 158 s of 4 retries of 30 s
-    timeouts = [call.request.req_kwargs["timeout"] for call in rsps.calls[1:]]
-    assert timeouts == [30.0, 29.5]  # the second try gets what is left of the minute
-
-
-def test_a_retry_after_past_the_deadline_is_not_waited_for(
-    rsps: responses.RequestsMock,
-) -> None:
-    busy = {"code": "busy", "message": "Busy."}
-    rsps.get(ME, status=503, json=busy, headers={"Retry-After": "25"})
-    now, slept = [0.0], []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    client = Client(SITE, USER, SENTINEL, deadline=40, sleep=sleep, clock=lambda: now[0])
-
-    with pytest.raises(WordPressError) as caught:
-        client.get("/wp/v2/users/me")
-
-    assert str(caught.value).endswith(
-        "HTTP 503 busy: Busy. (gave up after 1 retry: cms-sync waits at most 40 s for one request)"
-    )
-    assert slept == [25.0]  # the second 25 s would pass the 40 s
-
-
 def test_tls_is_verified_and_a_private_ca_bundle_is_honoured(
     rsps: responses.RequestsMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
