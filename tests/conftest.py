@@ -177,3 +177,15 @@ def companion(wp):
     finally:
         wp.api("POST", "/wp/v2/settings", json={"cms_sync_repository_url": ""})
         wp.api("POST", f"/wp/v2/plugins/{COMPANION_PLUGIN}", json={"status": "inactive"})
+
+
+@pytest.fixture
+def fault_proxy(wp):
+    """The real WordPress behind the fault-injecting proxy of tests/fault_proxy.py, for one
+    test: cms-sync pointed at ``fault_proxy.url`` (``fault_proxy.env(wp.env())``) reaches the
+    site through it; ``fault_proxy.arm(...)`` injects faults; ``fault_proxy.count`` is how
+    many requests reached it (0: nothing was sent)."""
+    from .fault_proxy import FaultProxy
+
+    with FaultProxy(wp.url) as proxy:
+        yield proxy

@@ -206,7 +206,9 @@ class DesiredItems:
 
     def _pattern(self, lang: str, companion: bool) -> Desired:
         notice = self.project.notices[lang]
-        content = "<!-- wp:html -->\n" + self.renderer.notice_html(notice) + "<!-- /wp:html -->"
+        # With the companion plugin its section under the comment form has the heading.
+        shown = self.renderer.notice_html(notice, heading=not companion)
+        content = "<!-- wp:html -->\n" + shown + "<!-- /wp:html -->"
         title = f"Comment privacy notice ({lang}) — managed by cms-sync"
         fields: dict[str, object] = {"title": title, "content": content}
         if companion:

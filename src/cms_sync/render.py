@@ -191,8 +191,9 @@ class Renderer:
                 raise CmsSyncError(f"{path}: cannot read labels: {exc}") from None
         return self._labels[lang]
 
-    def notice_html(self, notice: Notice) -> str:
-        """The notice block as readers see it under the comment form."""
+    def notice_html(self, notice: Notice, heading: bool = True) -> str:
+        """The notice block as readers see it; with its own ``heading`` unless something
+        else gives it one (the companion plugin's section under the comment form)."""
         labels = self.labels(notice.lang)
         body, _ = markdown_to_html(notice.body, notice.path.parent, lambda _: None, str)
         return self._render(
@@ -201,6 +202,7 @@ class Renderer:
             items=notice.items(),
             labels=labels,
             headings=HEADINGS,
+            heading=heading,
             body=Markup(body),
         )
 
