@@ -195,7 +195,7 @@ def _notice_page(renderer: Renderer, notice: Notice, common: dict[str, object]) 
     return renderer.page(
         "notice-page.html",
         **{**common, "lang": notice.lang},
-        notice=Markup(renderer.notice_html(notice)),
+        notice=Markup(renderer.notice_html(notice, heading=False)),  # the page's title is it
     )
 
 
