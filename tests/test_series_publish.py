@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from .conftest import REPO
+from .test_companion_browser import GEOMETRY
 from .test_publish import article, kinds, publish_json
 
 pytestmark = [pytest.mark.wordpress, pytest.mark.compat]
@@ -160,3 +161,27 @@ def test_the_featured_images_alt_text_is_set_changed_in_place_and_not_resent(wp,
         "Text of part 1.", "![The counter from the door](images/cover.png)"))  # fmt: skip
     publish_json(wp, project)
     assert [m["alt_text"] for m in media(wp)] == ["The counter from the door"]
+
+
+# -- the notice as readers see it in the content (no companion plugin) ------------------------
+
+
+@pytest.mark.browser
+def test_the_notice_in_the_content_has_its_own_heading_apart_from_the_series(wp, project, browser):
+    part(project, 1, comment_status="open")  # the project's English notice, as a synced pattern
+    part(project, 2)
+    publish_json(wp, project)
+    browser.open(published(wp)["part-1"])
+    nav, notice, heading = ".cms-sync-series", "aside.cms-sync-notice", ".cms-sync-notice-title"
+    boxes = browser.execute(GEOMETRY, [nav, notice, heading, f"{notice} li"])
+    assert all(box and box["shown"] and box["height"] > 0 for box in boxes.values()), boxes
+    assert boxes[nav]["bottom"] <= boxes[notice]["top"] <= boxes[heading]["top"], boxes
+    assert boxes[heading]["bottom"] <= boxes[f"{notice} li"]["top"], boxes
+    assert browser.text(heading) == "Basic information on data protection"
+    assert browser.find(heading).tag_name == "h2"
+    # Its own landmark, named by its heading, not inside the navigation.
+    assert browser.find(notice).get_attribute("aria-label") == browser.text(heading)
+    assert browser.execute(f"return document.querySelector('{nav}').contains("
+                           f"document.querySelector('{notice}'))") is False  # fmt: skip
+    assert browser.execute("return document.querySelectorAll(arguments[0]).length", heading) == 1
+    assert_every_series_link_opens(wp)
