@@ -1,0 +1,250 @@
+"""Two publishers at once, and creates answered after the client gave up, on the real
+WordPress: whatever copies they leave, the next publish trashes those cms-sync wrote (and
+says so), reports those edited on the site as conflicts, and `plan` lists them first.
+
+A test mu-plugin (written into the site's wp-content/mu-plugins, removed afterwards)
+makes the race happen every time: each create of a post waits until two have arrived, so
+both runs have read the empty site before either inserts anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cms_sync.marker import split
+
+from .test_publish import article, cms, managed, publish_json
+
+pytestmark = pytest.mark.wordpress
+
+SLUGS = ("together-a", "together-b", "together-c")
+# Every create of a post (not an update: it has an ID) notes its arrival in a file and
+# waits, up to 20 s, until {count} creates have arrived.
+BARRIER = """<?php
+add_filter( 'rest_pre_insert_post', function ( $post ) {{
+	if ( empty( $post->ID ) ) {{
+		file_put_contents( '{file}', "create\\n", FILE_APPEND | LOCK_EX );
+		for ( $i = 0; $i < 200 && count( file( '{file}' ) ) < {count}; $i++ ) {{
+			usleep( 100000 );
+		}}
+	}}
+	return $post;
+}} );
+"""
+# Every create of a post takes {seconds} s longer than it would; the file says when each
+# starts and ends, so the test can wait for the last one WordPress finishes.
+SLOW = """<?php
+add_filter( 'rest_pre_insert_post', function ( $post ) {{
+	if ( empty( $post->ID ) ) {{
+		file_put_contents( '{file}', "start\\n", FILE_APPEND | LOCK_EX );
+		sleep( {seconds} );
+		file_put_contents( '{file}', "end\\n", FILE_APPEND | LOCK_EX );
+	}}
+	return $post;
+}} );
+"""
+
+
+@contextlib.contextmanager
+def mu_plugin(wp, name: str, php: str) -> Iterator[None]:
+    """A must-use plugin on the test site while the block runs."""
+    folder = Path(wp.state["workdir"]) / "www" / "wp-content" / "mu-plugins"
+    folder.mkdir(exist_ok=True)
+    plugin = folder / f"{name}.php"
+    plugin.write_text(php, encoding="utf-8")
+    try:
+        yield
+    finally:
+        plugin.unlink()
+
+
+def write_articles(project) -> list[Path]:
+    """The three articles; comments open under the first (so its notice is a pattern)."""
+    return [
+        project.write(
+            f"{slug}.md",
+            article(slug.title(), slug=slug, comment_status="open" if n == 0 else "closed"),
+        )
+        for n, slug in enumerate(SLUGS)
+    ]
+
+
+def publish_together(wp, project, tmp_path: Path) -> list[dict]:
+    """Two `cms-sync publish --json` processes started together on an empty site; their
+    reports. Both make every post: each run's first create waits for the other's."""
+    arrivals = tmp_path / "creates.txt"
+    arrivals.touch()
+    command = [sys.executable, "-m", "cms_sync", "--config", str(project.config)]
+    env = {**os.environ, **wp.env()}
+    with mu_plugin(wp, "barrier", BARRIER.format(file=arrivals, count=2)):
+        runs = [
+            subprocess.Popen(
+                [*command, "publish", "--json"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        answers = [run.communicate(timeout=90) for run in runs]
+    for run, (out, err) in zip(runs, answers, strict=True):
+        assert run.returncode == 0, out + err
+    return [json.loads(out) for out, _ in answers]
+
+
+def live(wp) -> dict[str, list[dict]]:
+    """The managed posts not in the trash, oldest first, by the article they belong to."""
+    found: dict[str, list[dict]] = {}
+    for post in sorted(managed(wp), key=lambda p: p["id"]):
+        if post["status"] != "trash":
+            stamp = split(post["content"]["raw"])[1]
+            assert stamp is not None
+            found.setdefault(stamp.key, []).append(post)
+    return found
+
+
+def trashed(wp) -> set[int]:
+    return {p["id"] for p in wp.posts(status="trash")}
+
+
+def edit(wp, post: dict, words: str) -> None:
+    """Change a post's body through the REST API, as an editor's save does (the identity
+    marker stays where it is)."""
+    raw = post["content"]["raw"].replace("Body.", words)
+    wp.api("POST", f"/wp/v2/posts/{post['id']}", json={"content": raw})
+
+
+def test_two_publishers_started_together_leave_one_post_per_article(wp, project, tmp_path):
+    write_articles(project)
+    publish_together(wp, project, tmp_path)
+    posts = live(wp)
+    assert {key: len(found) for key, found in posts.items()} == dict.fromkeys(SLUGS, 2)
+    copies = {found[1]["id"]: found[1]["link"] for found in posts.values()}
+    code, out, err = cms(wp, project, "publish")
+    assert code == 0, out + err
+    for key, found in posts.items():
+        copy = found[1]
+        assert (
+            f"trashed a copy of articles/{key}.md made by an interrupted or concurrent run: "
+            f"{copy['link']}"
+        ) in out.splitlines()
+    assert trashed(wp) >= set(copies)
+    after = live(wp)
+    assert {key: [p["slug"] for p in found] for key, found in after.items()} == {
+        slug: [slug] for slug in SLUGS
+    }
+    patterns = wp.posts(post_type="blocks") + wp.posts("trash", post_type="blocks")
+    assert [p["id"] for p in wp.posts(post_type="blocks")] == [min(p["id"] for p in patterns)]
+    position = wp.log_position()
+    report = publish_json(wp, project)
+    assert {item["kind"] for item in report["items"]} == {"unchanged"}
+    assert wp.writes_since(position) == []
+
+
+def creates_done(log: Path) -> None:
+    """Wait until WordPress has finished every slow create it started (none for 1 s)."""
+    deadline, last = time.monotonic() + 60, ""
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        text = log.read_text()
+        if text == last and text.count("start") == text.count("end"):
+            return
+        last = text
+    raise AssertionError(f"slow creates still running: {last!r}")
+
+
+def short_write_timeout(monkeypatch, seconds: float) -> None:
+    """The CLI's client gives up on a write's answer after ``seconds``."""
+    from cms_sync import wordpress
+
+    if hasattr(wordpress, "WRITE_TIMEOUT"):
+        monkeypatch.setattr(wordpress, "WRITE_TIMEOUT", seconds)
+    else:
+        client = functools.partial(wordpress.Client, timeout=seconds)
+        monkeypatch.setattr("cms_sync.cli_site.Client", client)
+
+
+def test_creates_answered_after_the_client_gave_up_leave_no_copy_behind(
+    wp, project, tmp_path, monkeypatch
+):
+    write_articles(project)
+    log = tmp_path / "creates.txt"
+    log.touch()
+    with mu_plugin(wp, "slow", SLOW.format(file=log, seconds=2)):
+        with monkeypatch.context() as patched:
+            short_write_timeout(patched, 1.0)
+            code, out, err = cms(wp, project, "publish")
+        creates_done(log)
+    assert code == 1, out + err
+    [message] = err.strip().splitlines()
+    assert "/batch/v1: no answer within 1 s" in message, message
+    assert set(live(wp)) == set(SLUGS)  # WordPress made every post after the client left
+    made = {p["id"] for p in wp.posts()} | trashed(wp)
+    report = publish_json(wp, project)
+    assert "create" not in {item["kind"] for item in report["items"]}
+    assert {p["id"] for p in wp.posts()} | trashed(wp) == made
+    assert {key: len(found) for key, found in live(wp).items()} == dict.fromkeys(SLUGS, 1)
+
+
+def test_an_edited_copy_is_a_conflict_never_trashed(wp, project, tmp_path):
+    write_articles(project)
+    publish_together(wp, project, tmp_path)
+    posts = live(wp)
+    (a_old, a_new), (b_old, b_new), (c_old, c_new) = (posts[slug] for slug in SLUGS)
+    edit(wp, a_old, "Edited in the older post.")
+    edit(wp, a_new, "Edited in the newer post.")
+    edit(wp, b_new, "Edited in the newer post only.")
+    code, out, err = cms(wp, project, "publish", "--json")
+    assert code == 3, out + err
+    items = {(i["kind"], i["id"]) for i in json.loads(out)["items"] if i["item"] == "post"}
+    assert items == {
+        ("conflict", a_old["id"]),  # the oldest, kept: an ordinary conflict
+        ("conflict", a_new["id"]),  # its copy, edited too: a conflict, left alone
+        ("conflict", b_new["id"]),  # the only one edited: kept
+        ("trash", b_old["id"]),  # as cms-sync wrote it: the copy
+        ("unchanged", c_old["id"]),
+        ("trash", c_new["id"]),
+    }
+    assert trashed(wp) & {a_old["id"], a_new["id"], b_new["id"]} == set()
+    code, out, _ = cms(wp, project, "publish")
+    assert code == 3
+    assert f"conflict: post together-a (id {a_new['id']}) is a second post of " in out
+    assert f"    in wp-admin, move {a_new['link']} to the trash if its edits are not wanted" in out
+
+
+def test_plan_lists_what_publish_prune_trashes_and_no_edited_copy(wp, project, tmp_path):
+    paths = write_articles(project)
+    publish_together(wp, project, tmp_path)
+    unmanaged = wp.api("POST", "/wp/v2/posts", json={"title": "Hand-made", "status": "publish"})
+    posts = live(wp)
+    for post in posts["together-b"]:
+        edit(wp, post, f"Edited in post {post['id']}.")
+    paths[2].unlink()  # both posts of together-c are orphans now
+    position = wp.log_position()
+    code, out, err = cms(wp, project, "plan", "--json")
+    assert code == 3, out + err
+    assert wp.writes_since(position) == []
+    planned = {(i["kind"], i["id"]) for i in json.loads(out)["items"] if i["item"] == "post"}
+    listed = {post_id for kind, post_id in planned if kind in ("copy", "orphan")}
+    a_copy = posts["together-a"][1]["id"]
+    assert listed == {a_copy, *(p["id"] for p in posts["together-c"])}
+    assert ("conflict", posts["together-b"][1]["id"]) in planned
+    before = trashed(wp)
+    report = publish_json(wp, project, "--prune", expect=3)
+    assert trashed(wp) - before == listed
+    assert {i["id"] for i in report["items"] if i["kind"] == "trash" and i["item"] == "post"} == (
+        listed
+    )
+    still = {p["id"] for p in wp.posts()}
+    assert {unmanaged["id"], *(p["id"] for p in posts["together-b"])} <= still
