@@ -4,6 +4,10 @@ markdown body + series navigation + notice, composed by the Jinja2 templates in
 templates/. Links to other article files and image paths are handed to resolver
 callables, so `render` can point them at local files and `publish` at live
 permalinks and media URLs. Output is deterministic: same input, same bytes.
+
+With ``content_format = "blocks"`` the body becomes core blocks (blocks.py) as the block
+editor of the site's WordPress version writes them (a :class:`blocks.Profile`; the
+current WordPress when no site is known, as for `render` and the preview).
 """
 
 from __future__ import annotations
@@ -25,13 +29,24 @@ import yaml
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from cms_sync import blocks
 from cms_sync.articles import Article
 from cms_sync.errors import CmsSyncError
 from cms_sync.notice import HEADINGS, Notice
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists"]
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image as a site holds it: its URL and its attachment (media library) id."""
+
+    url: str
+    id: int
+
+
 LinkResolver = Callable[[Path], str | None]  # article file -> URL, None if no such article
-ImageResolver = Callable[[Path], str]  # image file -> URL
+ImageResolver = Callable[[Path], str | Image]  # image file -> URL, or URL and attachment
 
 
 @dataclass
@@ -42,6 +57,7 @@ class References:
     written: dict[Path, str] = field(default_factory=dict)  # each image as the body writes it
     missing_images: list[str] = field(default_factory=list)
     missing_links: list[str] = field(default_factory=list)
+    media: dict[str, int] = field(default_factory=dict)  # attachment id by image URL
 
 
 def _is_local(url: str) -> bool:
@@ -128,7 +144,11 @@ class Converted:
                     return _attribute(ref.original)
                 found.images.append(ref.target)
                 found.written.setdefault(ref.target, ref.original)
-                return _attribute(images(ref.target))
+                image = images(ref.target)
+                if isinstance(image, str):
+                    return _attribute(image)
+                found.media[image.url] = image.id
+                return _attribute(image.url)
             url = links(ref.target)
             if url is None:
                 found.missing_links.append(ref.original.partition("#")[0])
@@ -166,8 +186,9 @@ def localized_digits(number: int, labels: dict[str, Any]) -> str:
 class Renderer:
     """Compose post content with the project's templates."""
 
-    def __init__(self, templates_dir: Path) -> None:
+    def __init__(self, templates_dir: Path, content_format: str = "classic") -> None:
         self.templates_dir = templates_dir
+        self.blocks = content_format == "blocks"
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             autoescape=True,
@@ -213,9 +234,13 @@ class Renderer:
         notice_html: str | None,
         links: LinkResolver,
         images: ImageResolver,
+        profile: blocks.Profile = blocks.CURRENT,
     ) -> tuple[str, References]:
-        """The post content of ``article``; ``series`` is its navigation (series.navigation)."""
+        """The post content of ``article``; ``series`` is its navigation (series.navigation).
+        In blocks format, ``profile`` says how the site's block editor writes blocks."""
         body, refs = markdown_to_html(article.body, article.path.parent, links, images)
+        if self.blocks:
+            body = blocks.to_blocks(body, profile, refs.media)
         html = self._render(
             "post.html",
             article=article,
@@ -223,6 +248,9 @@ class Renderer:
             series=series,
             notice=Markup(notice_html) if notice_html else None,
             labels=self.labels(article.lang),
+            blocks=self.blocks,
+            as_block=lambda html: Markup(blocks.html_block(str(html), profile)),
+            join_blocks=lambda parts: Markup(blocks.join(str(part) for part in parts)),
         )
         return html, refs
 

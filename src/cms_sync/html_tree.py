@@ -1,0 +1,142 @@
+"""A small HTML tree, parsed as a browser parses it and written as the block editor writes it.
+
+The block editor does not keep a block's HTML as it was sent: it reads each block's
+attributes out of the HTML and writes the block again from them. Checked in Chromium on
+WordPress 6.1.9 (rich text read through the DOM's ``innerHTML``) and 7.0.4 (rich text
+values written by the editor itself), both write rich text the same way: ``&``, ``<``,
+``>`` and the no-break space escaped in text, and ``"`` as well in attributes; every other
+character is itself (``&#8617;`` becomes ``↩``, ``&quot;`` in text ``"``). A block's own
+markup (an image's ``alt``, a heading's ``id``) keeps the no-break space:
+:func:`saved_attribute`.
+
+:func:`parse` gives the tree, :func:`inner` writes a node's children again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+@dataclass
+class Text:
+    data: str
+
+
+@dataclass
+class Comment:
+    data: str
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: list[tuple[str, str]] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+
+    def attr(self, name: str) -> str | None:
+        return next((value for key, value in self.attrs if key == name), None)
+
+    @property
+    def elements(self) -> list[Element]:
+        """The element children (text and comments left out)."""
+        return [child for child in self.children if isinstance(child, Element)]
+
+    def blank(self) -> bool:
+        """Whether every child that is not an element is whitespace."""
+        return all(
+            isinstance(c, Element) or (isinstance(c, Text) and not c.data.strip())
+            for c in self.children
+        )
+
+
+Node = Text | Comment | Element
+
+
+def parse(html: str) -> Element:
+    """``html`` as a tree under a nameless root element (charrefs decoded)."""
+    builder = _Builder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("")
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, [(k, v or "") for k, v in attrs])
+        self.stack[-1].children.append(element)
+        if tag not in VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Element(tag, [(k, v or "") for k, v in attrs]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if any(e.tag == tag for e in self.stack[1:]):
+            while self.stack.pop().tag != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        children = self.stack[-1].children
+        if children and isinstance(children[-1], Text):
+            children[-1].data += data
+        else:
+            children.append(Text(data))
+
+    def handle_comment(self, data: str) -> None:
+        self.stack[-1].children.append(Comment(data))
+
+
+def text(value: str) -> str:
+    """Text as the editor writes rich text (and as the DOM's innerHTML does)."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\xa0", "&nbsp;")
+
+
+def attribute(value: str) -> str:
+    """An attribute value inside rich text (without its quotes), as the editor writes it."""
+    value = value.replace("&", "&amp;").replace('"', "&quot;").replace("\xa0", "&nbsp;")
+    return value.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def saved_attribute(value: str) -> str:
+    """An attribute of a block's own markup (an image's ``alt``), as the editor's serializer
+    writes it: the no-break space stays itself there."""
+    value = value.replace("&", "&amp;").replace('"', "&quot;")
+    return value.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def start_tag(
+    tag: str,
+    attrs: list[tuple[str, str]],
+    escape: Callable[[str], str] = attribute,
+    close: str = "",
+) -> str:
+    """``<tag a="v">``; ``close="/"`` gives the ``<img .../>`` of a block's own markup."""
+    written = "".join(f' {name}="{escape(value)}"' for name, value in attrs)
+    return f"<{tag}{written}{close}>"
+
+
+def inner(node: Element) -> str:
+    """The children of ``node`` written out (its ``innerHTML``)."""
+    return "".join(outer(child) for child in node.children)
+
+
+def outer(node: Node) -> str:
+    """``node`` itself written out (its ``outerHTML``)."""
+    if isinstance(node, Text):
+        return text(node.data)
+    if isinstance(node, Comment):
+        return f"<!--{node.data}-->"
+    start = start_tag(node.tag, node.attrs)
+    if node.tag in VOID:
+        return start
+    return f"{start}{inner(node)}</{node.tag}>"
