@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from cms_sync.articles import Article
+from cms_sync.blocks import CURRENT, Profile
 from cms_sync.project import Project, normalized
 from cms_sync.project_files import checked_image
 from cms_sync.render import ImageResolver, LinkResolver, References, Renderer, convert
@@ -100,21 +101,23 @@ def render_post(
     images: ImageResolver,
     notice_html: str | None = None,
     available: Available | None = None,
+    profile: Profile = CURRENT,
 ) -> tuple[str, References]:
     """The post content of ``article``; the notice is inline unless ``notice_html`` is given.
-    ``available`` says which parts of the series readers can open (the files' say by default)."""
+    ``available`` says which parts of the series readers can open (the files' say by default);
+    ``profile`` how the site's block editor writes blocks (content_format "blocks")."""
     notice = project.notice_for(article)
     if notice_html is None and notice is not None:
         notice_html = renderer.notice_html(notice)
     parts = project.series_parts(article)
     labels = renderer.labels(article.lang)
     nav = navigation(article, parts, available or from_files(), links, labels)
-    return renderer.post_content(article, nav, notice_html, links, images)
+    return renderer.post_content(article, nav, notice_html, links, images, profile)
 
 
 def write_render(project: Project, out: Path) -> list[Path]:
     """Write every article's post HTML into ``out`` and copy the images it uses."""
-    renderer = Renderer(project.config.templates_dir)
+    renderer = Renderer(project.config.templates_dir, project.config.content_format)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for article in project.articles:

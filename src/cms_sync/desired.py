@@ -25,7 +25,7 @@ from cms_sync.items import Desired
 from cms_sync.plan import match
 from cms_sync.project import Project, normalized
 from cms_sync.project_files import checked_image
-from cms_sync.render import Renderer, convert
+from cms_sync.render import Image, Renderer, convert
 from cms_sync.series import HIDDEN, OPEN, Availability, Available, from_status
 from cms_sync.snapshot import Snapshot
 
@@ -92,7 +92,7 @@ class DesiredItems:
     ) -> None:
         self.project, self.articles, self.pattern_mode = project, articles, pattern_mode
         self.force, self.adopt = force, adopt
-        self.renderer = Renderer(project.config.templates_dir)
+        self.renderer = Renderer(project.config.templates_dir, project.config.content_format)
 
     @functools.cached_property
     def images(self) -> dict[str, Path]:
@@ -263,9 +263,9 @@ class DesiredItems:
                 return template.replace("%postname%", quote(article.slug, safe="-_").lower())
             return found or PENDING_LINK
 
-        def image(path: Path) -> str:
+        def image(path: Path) -> str | Image:
             media = snapshot.media.get(content_id(path))
-            return media.url if media else f"cms-sync-pending-media:{path.name}"
+            return Image(media.url, media.id) if media else f"cms-sync-pending-media:{path.name}"
 
         patterns = match(self.patterns(snapshot), PATTERN.remotes(snapshot))
         foreign_patterns = snapshot.foreign.get(PATTERN.name, {}).values()
@@ -286,8 +286,9 @@ class DesiredItems:
                     "" if companion else f'<!-- wp:block {{"ref":{pattern_id(article.lang)}}} /-->'
                 )
             content, _ = render_post(
-                self.project, self.renderer, article, link, image, notice_html, available
-            )
+                self.project, self.renderer, article, link, image, notice_html, available,
+                snapshot.profile,
+            )  # fmt: skip
             featured = content_id(article.featured_image) if article.featured_image else ""
             notice = pattern_id(article.lang) if shown and companion else 0
             wanted = Wanted(article, content, featured, companion, notice)

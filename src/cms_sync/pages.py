@@ -128,7 +128,7 @@ def build_pages(
         articles=[a for a in project.articles if normalized(a.path) not in broken],
         notices={k: n for k, n in project.notices.items() if normalized(n.path) not in broken},
     )
-    renderer = Renderer(project.config.templates_dir)
+    renderer = Renderer(project.config.templates_dir, project.config.content_format)
     pages = Pages(root=root)
     pages.files[STYLESHEET] = project.config.templates_dir / STYLESHEET
     common = {"live": live, "version": version, "stylesheet": STYLESHEET,

@@ -58,6 +58,9 @@ def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snaps
     """The site as a run needs it, read once: who we are, the managed items of ``types``,
     the posts at the slugs of articles no marker names, the terms and the media."""
     snapshot = Snapshot.empty(site.url, site.login(), site.companion())
+    if desired.renderer.blocks:  # content_format "blocks": as this site's editor writes them
+        profile, note = site.block_profile()
+        snapshot = replace(snapshot, profile=profile, profile_note=note)
     for item_type in types:
         snapshot = site.read_items(item_type, snapshot)
     unmatched = desired.unmatched_slugs(snapshot)
@@ -105,6 +108,8 @@ class _Run:
         report = Report(self.dry_run)
         self.snapshot = read_site(self.site, self.desired, [t for t, _ in self.types])
         user = self.snapshot.user
+        if self.snapshot.profile_note:
+            report.warnings.append(self.snapshot.profile_note)
         if not user.can("edit_others_posts"):
             report.warnings.append(
                 f"WordPress user '{user.name}' cannot see other users' unpublished "

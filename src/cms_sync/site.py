@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from cms_sync import marker
+from cms_sync import blocks, marker
 from cms_sync.build import content_id
 from cms_sync.errors import CmsSyncError
 from cms_sync.item_types import ItemType, marker_of
@@ -74,6 +74,24 @@ class Site:
             raise
         namespaces = index.get("namespaces") if isinstance(index, dict) else None
         return COMPANION in (namespaces or [])
+
+    def block_profile(self) -> tuple[blocks.Profile, str]:
+        """How the site's block editor writes blocks, from its block types (one request),
+        and, when the site does not say, why the current WordPress's way is assumed."""
+        try:
+            found = self._client.get("/wp/v2/block-types", blocks.BLOCK_TYPES_QUERY)
+            return blocks.detect(found), ""
+        except WordPressError as exc:
+            if exc.status not in (401, 403, 404):
+                raise
+            reason = f"{self.url} answered {exc.status} to /wp/v2/block-types"
+        except ValueError as exc:
+            reason = str(exc)
+        return blocks.CURRENT, (
+            f"cannot tell which WordPress version's block markup to write ({reason}); "
+            f"writing it as WordPress {blocks.CURRENT.name} does: on an older site the block "
+            "editor may report invalid blocks; publish as a user who may edit posts"
+        )
 
     def read_items(self, item_type: ItemType, snapshot: Snapshot) -> Snapshot:
         """Every item of ``item_type`` carrying a marker, in pages of 100. For posts the trash

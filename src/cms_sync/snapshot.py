@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cms_sync.blocks import CURRENT, Profile
 from cms_sync.errors import CmsSyncError
 from cms_sync.items import Foreign
 
@@ -70,6 +71,8 @@ class Snapshot:
     media: Mapping[str, Media]  # content hash (12 hex digits) -> the first upload of it
     media_hashes: Mapping[int, str]  # media id -> content hash
     companion: bool = False  # the companion plugin is active (identity and notice in meta)
+    profile: Profile = CURRENT  # how the site's block editor writes blocks (blocks format)
+    profile_note: str = ""  # why the profile is a guess, for the report (blocks.detect)
 
     @classmethod
     def empty(cls, site_url: str, user: User, companion: bool = False) -> Snapshot:
