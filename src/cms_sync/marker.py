@@ -14,6 +14,11 @@ local state file is needed: a fresh clone in CI finds everything on the site.
 Why a comment: post meta is writable over REST only when registered by a plugin, and
 kses keeps HTML comments for every role. It filters their inside like text, though:
 ``&`` becomes ``&amp;`` and ``--`` becomes ``-``, so values are percent-encoded.
+
+Content made of blocks only (content_format "blocks") gets the comment inside a Custom
+HTML block of its own: a bare comment between blocks is a Classic block in the editor,
+which offers to convert it; inside ``core/html`` the editor shows an HTML block and
+saves it unchanged (checked on WordPress 6.1 and 7.0).
 """
 
 from __future__ import annotations
@@ -24,15 +29,19 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from cms_sync.block_markup import split_blocks
+
 PREFIX = "cms-sync:v1"
 _NAMES = ("key", "path", "source", "stored", "fields")
 # The marker's values are percent-encoded: no spaces, quotes, "<", ">" or "&" inside.
 _PAYLOAD = r"cms-sync:v1((?:\s+[a-z]+=[A-Za-z0-9%/:._]*)+)"
-# Where editors leave it, outermost first: a paragraph (block or not) that holds only the
+# Where it is, outermost first: the Custom HTML block cms-sync puts it in after blocks; a
+# paragraph (block or not) that holds only the
 # marker, as a comment or as escaped text ("Convert to blocks" on WordPress 7.0 does that);
 # then the bare comment, as cms-sync writes it.
 _PLACES = re.compile(
-    r"\n?(?:<!-- wp:paragraph -->\s*)?<p>\s*(?:<!--|&lt;!--)\s*" + _PAYLOAD
+    r"\n*<!-- wp:html -->\s*<!--\s*" + _PAYLOAD + r"\s*-->\s*<!-- /wp:html -->"
+    + r"|\n?(?:<!-- wp:paragraph -->\s*)?<p>\s*(?:<!--|&lt;!--)\s*" + _PAYLOAD
     + r"\s*(?:-->|--&gt;)\s*</p>(?:\s*<!-- /wp:paragraph -->)?"
     + r"|\n?<!--\s*" + _PAYLOAD + r"\s*-->"
 )  # fmt: skip
@@ -78,7 +87,7 @@ def split(content: str) -> tuple[str, Marker | None]:
 
     def take(match: re.Match[str]) -> str:
         nonlocal found
-        stamp = parse(match.group(1) or match.group(2))
+        stamp = parse(next(group for group in match.groups() if group))
         if stamp is None:
             return match.group(0)  # not one of ours: leave it where it is
         found = stamp
@@ -89,8 +98,11 @@ def split(content: str) -> tuple[str, Marker | None]:
 
 
 def join(content: str, marker: Marker) -> str:
-    """Content with the marker appended on its own line."""
-    return f"{content.rstrip()}\n{marker.comment()}"
+    """Content with the marker appended on its own line; after blocks, in a block."""
+    content = content.rstrip()
+    if content and all(block.name for block in split_blocks(content)):
+        return f"{content}\n\n<!-- wp:html -->\n{marker.comment()}\n<!-- /wp:html -->"
+    return f"{content}\n{marker.comment()}"
 
 
 def state_hash(fields: dict[str, object]) -> str:
