@@ -35,6 +35,7 @@ waf      answer 200 with an HTML challenge page, not JSON (a web application fir
 cut      forward, then send the status, the headers and half of the body, and close
 stall    wait ``delay`` seconds (past the client's timeout), then forward and answer
 hang     never forward, never answer (until the proxy stops): a kill lands while it waits
+hold     forward, let WordPress do it, then never answer (until the proxy stops)
 ======== ===================================================================================
 
 ``wait_fired(n)`` blocks until ``n`` faults fired (a test that kills cms-sync mid-run waits
@@ -53,7 +54,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-FAULTS = ("lose", "503", "429", "500", "waf", "cut", "stall", "hang")
+FAULTS = ("lose", "503", "429", "500", "waf", "cut", "stall", "hang", "hold")
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -113,6 +114,7 @@ class FaultProxy:
         self.counts: Counter[str] = Counter()
         self.seen: list[str] = []  # "METHOD /path?query" of every request, in order
         self.fired: list[str] = []  # "METHOD /route fault" of every fault applied
+        self.busy = 0  # requests being handled now (a stalled one forwards later)
         handler = type("Handler", (_Handler,), {"proxy": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -175,6 +177,12 @@ class FaultProxy:
             self.seen.clear()
             self.fired.clear()
 
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Until no request is being handled (stalled ones have reached the site)."""
+        with self._fired_event:
+            if not self._fired_event.wait_for(lambda: self.busy == 0, timeout):
+                raise TimeoutError(f"{self.busy} requests still in the proxy")
+
     def wait_fired(self, count: int = 1, timeout: float = 60.0) -> None:
         with self._fired_event:
             if not self._fired_event.wait_for(lambda: len(self.fired) >= count, timeout):
@@ -229,6 +237,18 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
 
     def _serve(self) -> None:
+        proxy = self.proxy
+        with proxy._lock:
+            proxy.busy += 1
+        try:
+            with contextlib.suppress(ConnectionError):  # the client gave up: nobody to answer
+                self._handle()
+        finally:
+            with proxy._fired_event:
+                proxy.busy -= 1
+                proxy._fired_event.notify_all()
+
+    def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         proxy = self.proxy
@@ -251,7 +271,9 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError as exc:
             message = f"fault proxy: upstream failed: {exc}".encode()
             return self._answer(502, message, "text/plain", {})
-        if kind == "lose":
+        if kind == "hold":
+            proxy._stopping.wait(600)
+        if kind in ("lose", "hold"):
             return self._drop()
         self.send_response_only(status, reason)
         for name, value in headers:

@@ -269,7 +269,8 @@ def test_gives_up_after_max_retries_with_a_clear_error(
 
     assert str(caught.value) == (
         f"GET {proxy.url}/wp-json/wp/v2/posts: HTTP 503: the server answered with HTML, not "
-        "JSON (maintenance mode or a proxy error page?) (gave up after 3 retries)"
+        "JSON (maintenance mode or a proxy error page?); the site is unavailable for now: run "
+        "again later (gave up after 3 retries)"
     )
     assert caught.value.status == 503
     assert sleeps == [0.5, 1.0, 2.0]
@@ -358,7 +359,8 @@ def test_a_retry_after_past_the_deadline_is_not_waited_for(proxy: FaultProxy) ->
         client.get("/wp/v2/users/me")
 
     assert str(caught.value).endswith(
-        "(maintenance mode or a proxy error page?) (gave up after 1 retry: cms-sync waits at "
+        "(maintenance mode or a proxy error page?); the site is unavailable for now: run again "
+        "later (gave up after 1 retry: cms-sync waits at "
         "most 40 s for one request)"
     )
     assert slept == [25.0]  # the second 25 s would pass the 40 s
@@ -498,7 +500,7 @@ def test_html_error_page_is_named_as_such(rsps: responses.RequestsMock, client: 
 
     assert str(caught.value) == (
         f"POST {POSTS}: HTTP 502: the server answered with HTML, not JSON "
-        "(maintenance mode or a proxy error page?)"
+        "(maintenance mode or a proxy error page?); run again later, or see the site's error log"
     )
 
 
@@ -665,7 +667,8 @@ def test_batch_falls_back_to_single_requests_when_the_route_is_missing(
             "body": {
                 "code": "http_error",
                 "message": "the server answered with HTML, not JSON "
-                "(maintenance mode or a proxy error page?)",
+                "(maintenance mode or a proxy error page?); the site is unavailable for now: "
+                "run again later",
             },
         },
     ]

@@ -19,6 +19,10 @@ from urllib3.exceptions import (
 )
 
 HTML_ANSWER = "the server answered with HTML, not JSON (maintenance mode or a proxy error page?)"
+LATER = {
+    429: "; the host limits how often it may be asked: wait a few minutes, then run again",
+    503: "; the site is unavailable for now: run again later",
+}
 NOT_JSON = "a firewall's challenge page or a plugin's output? `cms-sync doctor` shows what answers"
 NO_ROUTE = "the REST route does not exist (is this WordPress? is the REST API disabled?)"
 
@@ -104,6 +108,9 @@ def understand(response: requests.Response) -> Failure:
     else:
         code, data = None, None
         message = HTML_ANSWER if is_html(response) else f"unexpected answer: {snippet(response)}"
+        message += LATER.get(
+            status, "; run again later, or see the site's error log" * retryable(status)
+        )
     if status == 404 and code == "rest_no_route":
         message = NO_ROUTE
     elif status == 401:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 API_REL = "https://api.w.org/"
 PER_PAGE = 100  # the largest page the REST API serves
 BATCH_SIZE = 25  # /batch/v1 refuses more sub-requests
+BACKOFF = 0.5  # the first wait before a retry without Retry-After; doubled each time
 MAX_DELAY = 30.0  # the longest wait between two tries, whatever Retry-After asks
 DEADLINE = 60.0  # the longest a request and its retries keep the user waiting
 TIMEOUT = 30.0  # the longest a request waits for its answer (and to connect)
@@ -79,7 +80,7 @@ class Client:
         timeout: float | None = None,
         write_timeout: float | None = None,
         max_retries: int = 4,
-        backoff: float = 0.5,
+        backoff: float | None = None,
         deadline: float = DEADLINE,
         run_deadline: float | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -96,7 +97,7 @@ class Client:
         self.timeout = TIMEOUT if timeout is None else timeout
         self.write_timeout = WRITE_TIMEOUT if write_timeout is None else write_timeout
         self.max_retries = max_retries
-        self.backoff = backoff
+        self.backoff = BACKOFF if backoff is None else backoff
         self.deadline = deadline
         self.run_deadline = RUN_DEADLINE if run_deadline is None else run_deadline
         self.sleep = sleep or time.sleep
