@@ -112,7 +112,8 @@ def plan(
     """Show what publish would do, writing nothing (same as publish --dry-run).
 
     Per article: create, update (with the fields that change), unchanged, conflict
-    (edited in WordPress since the last publish) or orphan (on the site, source gone).
+    (edited in WordPress since the last publish), orphan (on the site, source gone) or
+    copy (a second post of an article, left by two runs at once: publish trashes it).
     --diff shows what each update changes (notice patterns included); --json adds
     the number of HTTP requests made; --format markdown writes a table with links
     to the live posts and a diff per change, for a pull request.
@@ -153,7 +154,8 @@ def publish(
     """Create and update the posts so the site matches the articles.
 
     Only what changed is written; a post edited in WordPress since the last publish is
-    left alone and reported as a conflict (exit 3) unless --force. PATHS limits the run
+    left alone and reported as a conflict (exit 3) unless --force. A second post of an
+    article as cms-sync wrote it (two runs at once) goes to the trash. PATHS limits the run
     to those articles. The application password comes from CMS_SYNC_APP_PASSWORD,
     ~/.netrc or a prompt.
 
