@@ -15,10 +15,13 @@ import pytest
 
 from cms_sync.build import local_links, local_name, render_post
 from cms_sync.config import load_config
+from cms_sync.desired import DesiredItems
+from cms_sync.notice import from_html
 from cms_sync.pages import build_pages
 from cms_sync.project import load_project
 from cms_sync.render import Renderer
 from cms_sync.series import from_status, long_date
+from cms_sync.snapshot import Snapshot, User
 
 from .conftest import Project
 from .fake_wordpress import FakeWordPress
@@ -195,3 +198,29 @@ def test_a_part_outside_an_only_run_counts_as_the_site_has_it(project):
     run(project, site, only=[one])
     assert set(managed(site)) == {"part-1"}
     assert series_links(site, "part-1") == []
+
+
+# -- the notice's own heading -----------------------------------------------------------------
+
+
+def test_the_notice_has_its_heading_unless_the_companion_plugin_gives_one(project):
+    part(project, 1, status="publish", comment_status="open")
+    loaded, _ = load_project(load_config(project.config))
+    renderer = Renderer(loaded.config.templates_dir)
+    notice, labels = loaded.notices["en"], renderer.labels("en")
+    shown = renderer.notice_html(notice)
+    assert shown.startswith(
+        '<aside class="cms-sync-notice" lang="en" aria-label="Basic information on data '
+        'protection">\n<h2 class="cms-sync-notice-title">Basic information on data protection</h2>'
+    )
+    bare = renderer.notice_html(notice, heading=False)
+    assert bare.startswith('<aside class="cms-sync-notice" lang="en">\n<ol')
+    assert from_html(shown, labels) == from_html(bare, labels)  # pull reads both alike
+
+    def pattern(companion: bool) -> str:
+        snapshot = Snapshot.empty("http://site", User("admin", {}), companion)
+        [found] = DesiredItems(loaded, loaded.articles, True).patterns(snapshot)
+        return str(found.fields["content"])
+
+    assert "cms-sync-notice-title" in pattern(companion=False)  # shown in the content
+    assert "cms-sync-notice-title" not in pattern(companion=True)  # under the plugin's heading
