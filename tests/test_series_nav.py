@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cms_sync.build import local_links, local_name, render_post
+from cms_sync.build import content_id, featured_alt, local_links, local_name, render_post
 from cms_sync.config import load_config
 from cms_sync.desired import DesiredItems
 from cms_sync.notice import from_html
@@ -224,3 +224,51 @@ def test_the_notice_has_its_heading_unless_the_companion_plugin_gives_one(projec
 
     assert "cms-sync-notice-title" in pattern(companion=False)  # shown in the content
     assert "cms-sync-notice-title" not in pattern(companion=True)  # under the plugin's heading
+
+
+# -- the featured image's alt text, as the preview shows it and publish sets it ---------------
+
+
+@pytest.mark.parametrize(
+    ("front", "body", "alt"),
+    [
+        ({"image_alt": '"At night"'}, "![Other words](images/cover.png)", "At night"),
+        ({}, "![The counter from the door](images/cover.png)", "The counter from the door"),
+        ({}, "![Another picture](images/other.png)", None),
+        ({"image_alt": '""'}, "Text.", ""),
+    ],
+)  # fmt: skip
+def test_the_featured_images_alt_comes_from_image_alt_else_the_body(project, front, body, alt):
+    png = Path(__file__).parent / "fixtures" / "series" / "articles" / "images" / "cover.png"
+    project.write("images/cover.png", png.read_bytes())
+    project.write("images/other.png", png.read_bytes() + b"\0")
+    lines = [
+        "title: One",
+        "slug: one",
+        "status: publish",
+        "comment_status: closed",
+        "featured_image: images/cover.png",
+        *(f"{k}: {v}" for k, v in front.items()),
+    ]
+    project.write("one.md", "---\n" + "\n".join(lines) + "\n---\n" + body + "\n")
+    loaded, findings = load_project(load_config(project.config))
+    assert not findings
+    [article] = loaded.articles
+    assert featured_alt(article) == alt
+    wanted = DesiredItems(loaded, loaded.articles, True).image_alts()
+    assert wanted == ({} if alt is None else {content_id(article.featured_image): alt})
+    page = build_pages(loaded).html["one.html"]
+    assert '<figure class="post-thumbnail"><img src="media/' in page
+    shown = re.search(r'<figure class="post-thumbnail"><img [^>]*alt="([^"]*)"', page)
+    assert shown is not None and shown[1] == (alt or "")
+
+
+def test_image_alt_without_a_featured_image_is_a_warning(project):
+    project.write(
+        "one.md", "---\ntitle: One\ncomment_status: closed\nimage_alt: A cat\n---\nText.\n"
+    )
+    _, findings = load_project(load_config(project.config))
+    assert [f.format() for f in findings] == [
+        f"{project.articles / 'one.md'}:4: warning: image_alt is the featured image's alt text, "
+        "but there is no featured_image; add one or remove image_alt"
+    ]
