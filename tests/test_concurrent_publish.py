@@ -4,12 +4,14 @@ says so), reports those edited on the site as conflicts, and `plan` lists them f
 
 A test mu-plugin (written into the site's wp-content/mu-plugins, removed afterwards)
 makes the race happen every time: each create of a post waits until two have arrived, so
-both runs have read the empty site before either inserts anything.
+both runs have read the empty site before either inserts anything. The tests that use the
+`wp` fixture are marked `wordpress` by conftest; the others run on the fake WordPress.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -19,13 +21,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from cms_sync.marker import split
 
+from . import publishing
+from .fake_wordpress import FakeWordPress
 from .test_publish import article, cms, managed, publish_json
-
-pytestmark = pytest.mark.wordpress
 
 SLUGS = ("together-a", "together-b", "together-c")
 # Every create of a post (not an update: it has an ID) notes its arrival in a file and
@@ -148,6 +148,7 @@ def test_two_publishers_started_together_leave_one_post_per_article(wp, project,
     assert [p["id"] for p in wp.posts(post_type="blocks")] == [min(p["id"] for p in patterns)]
     position = wp.log_position()
     report = publish_json(wp, project)
+    print(out, json.dumps(report, indent=1))
     assert {item["kind"] for item in report["items"]} == {"unchanged"}
     assert wp.writes_since(position) == []
 
@@ -248,3 +249,27 @@ def test_plan_lists_what_publish_prune_trashes_and_no_edited_copy(wp, project, t
     )
     still = {p["id"] for p in wp.posts()}
     assert {unmanaged["id"], *(p["id"] for p in posts["together-b"])} <= still
+
+
+def test_posts_that_showed_a_trashed_copy_of_the_notice_show_the_kept_one(project):
+    site = FakeWordPress()
+    filler = site.api("POST", "/wp/v2/posts", json={"title": "Filler"})
+    project.write("a.md", publishing.article("a", comment_status="open"))
+    publishing.run(project, site)
+    [pattern] = site.items("blocks")
+    # An older copy of the pattern: the post shows the newer one, which is now the copy.
+    site.api("DELETE", f"/wp/v2/posts/{filler['id']}", force="true")
+    site.posts[filler["id"]] = dataclasses.replace(pattern, id=filler["id"])
+    report = publishing.run(project, site)
+    assert [(o.item, o.kind, o.id) for o in report.outcomes] == [
+        ("pattern", "unchanged", filler["id"]),
+        ("pattern", "trash", pattern.id),
+        ("post", "update", publishing.managed(site)["a"].id),
+    ]
+    assert f'{{"ref":{filler["id"]}}}' in publishing.managed(site)["a"].content
+    writes = len(site.writes())
+    assert publishing.kinds(publishing.run(project, site)) == {
+        "notice:en": "unchanged",
+        "a": "unchanged",
+    }
+    assert len(site.writes()) == writes

@@ -7,6 +7,7 @@ Author), the marker is corrected in a second write, so the next run sees no edit
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -128,22 +129,23 @@ def trash(
     site: Site, item_type: ItemType, doomed: list[Outcome], snapshot: Snapshot
 ) -> tuple[list[Outcome], Snapshot]:
     """Move orphans and copies to the trash (never a permanent delete). Returns their report
-    lines after it and the snapshot with them in the trash, so a later pass of the same run
-    neither plans them again nor keeps a trashed copy over its original."""
+    lines after it and the snapshot without them, so the rest of the run (a later pass, the
+    notice pattern a post refers to) neither plans them again nor takes them for the item
+    kept."""
     answers = site.batch(
         [{"method": "DELETE", "path": f"{item_type.route}/{o.id}"} for o in doomed]
     )
-    results, gone = [], []
-    known = snapshot.items.get(item_type.name, {})
+    results, gone = [], set()
     for outcome, answer in zip(doomed, answers, strict=True):
         body = answer.get("body") or {}
         # 410 already trashed: a retried DELETE whose first answer was lost.
         if answer.get("status") == 200 or body.get("code") == "rest_already_trashed":
             results.append(replace(outcome, kind="trash"))
-            if outcome.id in known:
-                gone.append({**known[outcome.id], "status": "trash"})
+            gone.add(outcome.id)
         else:
             results.append(
                 replace(outcome, kind="error", error=str(body.get("message", "not trashed")))
             )
-    return results, snapshot.with_items(item_type.name, gone)
+    items = snapshot.items.get(item_type.name, {})
+    left = {item_id: item for item_id, item in items.items() if item_id not in gone}
+    return results, dataclasses.replace(snapshot, items={**snapshot.items, item_type.name: left})
