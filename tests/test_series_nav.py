@@ -272,3 +272,23 @@ def test_image_alt_without_a_featured_image_is_a_warning(project):
         f"{project.articles / 'one.md'}:4: warning: image_alt is the featured image's alt text, "
         "but there is no featured_image; add one or remove image_alt"
     ]
+
+
+def test_check_warns_of_a_body_link_from_a_published_part_to_one_readers_cannot_open(project):
+    body = "See [part 2](part-2.md) and [part 3](part-3.md)."
+    project.write("part-1.md", (
+        "---\ntitle: Part 1\nslug: part-1\nstatus: publish\ncomment_status: closed\n"
+        f"series: {SERIES % 1}\n---\nIntro.\n\n{body}\n"))  # fmt: skip
+    part(project, 2, status="draft")
+    part(project, 3, status="future", date=f"{NEXT_YEAR}-03-08")
+    _, findings = load_project(load_config(project.config))
+    where = project.articles / "part-1.md"
+    closed = [("part-2.md", "status draft"), ("part-3.md", f"scheduled for {NEXT_YEAR}-03-08")]
+    assert [f.format() for f in findings] == [
+        f"{where}:10: warning: link to {name}, which readers cannot open ({what}): they get "
+        "'not found' there until it is published; publish it first or link it later"
+        for name, what in closed
+    ]
+    part(project, 2, status="publish")
+    part(project, 3, status="publish")
+    assert load_project(load_config(project.config))[1] == []

@@ -19,6 +19,7 @@ from cms_sync.findings import Finding
 from cms_sync.notice import Notice, build_notice, is_notice
 from cms_sync.project_files import refusal
 from cms_sync.render import markdown_to_html
+from cms_sync.series import from_files
 from cms_sync.source import read_document
 
 # Markup WordPress strips from posts by users without unfiltered_html (kses).
@@ -187,10 +188,15 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
         )
 
     # Only whether each target exists matters here; render and publish choose the URLs.
+    linked: list[Article] = []
+
     def exists(target: Path) -> str | None:
-        return "" if project.article_at(target) else None
+        found = project.article_at(target)
+        linked.extend([found] if found else [])
+        return "" if found else None
 
     _, refs = markdown_to_html(article.body, article.path.parent, exists, lambda p: p.name)
+    findings.extend(_closed_links(article, linked))
     findings.extend(_check_image_files(project.config.root, article, refs.written))
     for target in refs.missing_images:
         # Not a file: missing, or a folder or pipe (which reading would wait on for ever).
@@ -218,6 +224,30 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
                     "users without unfiltered_html (Authors); avoid it",
                 )
             )
+    return findings
+
+
+def _closed_links(article: Article, linked: list[Article]) -> list[Finding]:
+    """Links from a page readers can open to a part they cannot open yet (a draft, or one
+    scheduled later): a 404 for them. The series navigation leaves such parts out by itself;
+    a link in the body is the author's, so it is pointed out."""
+    available = from_files()
+    source = available(article).state
+    findings = []
+    for target in dict.fromkeys(linked):
+        found = available(target)
+        if source == "hidden" or found.state == "open" or source == found.state == "coming":
+            continue
+        what = f"scheduled for {found.date:%Y-%m-%d}" if found.date else f"status {target.status}"
+        findings.append(
+            Finding(
+                article.path,
+                _body_line(article, target.path.name),
+                "warning",
+                f"link to {target.path.name}, which readers cannot open ({what}): they get "
+                "'not found' there until it is published; publish it first or link it later",
+            )
+        )
     return findings
 
 
