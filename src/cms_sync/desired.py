@@ -239,12 +239,16 @@ class DesiredItems:
         by_key: dict[str, str] = {}
         by_path: dict[str, str] = {}
         for _, stamp, url in sorted(stamped, key=lambda k: -k[0]):  # the oldest post wins,
-            by_key[stamp.key] = url  # as in plan.match
+            by_key[stamp.key] = url
             by_path[stamp.path] = url
         # A post without a marker is known by its slug only.
         for remote in remotes:
             if remote.marker is None:
                 by_key.setdefault(str(remote.fields["slug"]), remote.link)
+        # An article with copies links to the post plan keeps (live, pulled from, edited).
+        wants = [Desired(a.slug, self.relative(a.path), {"slug": a.slug}, a.pulled)
+                 for a in self.project.articles]  # fmt: skip
+        by_key |= {key: remote.link for key, remote in match(wants, remotes).items()}
 
         available = self.availability(snapshot)
         # A post this run publishes still has its draft link (?p=ID) in the snapshot: link
