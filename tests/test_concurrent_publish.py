@@ -273,3 +273,20 @@ def test_posts_that_showed_a_trashed_copy_of_the_notice_show_the_kept_one(projec
         "a": "unchanged",
     }
     assert len(site.writes()) == writes
+
+
+def test_links_go_to_the_post_kept_not_to_an_older_copy_in_the_trash(project):
+    site = FakeWordPress()
+    filler = site.api("POST", "/wp/v2/posts", json={"title": "Filler"})
+    project.write("a.md", publishing.article("a", "See [b](b.md)."))
+    project.write("b.md", publishing.article("b"))
+    publishing.run(project, site)
+    live_b = publishing.managed(site)["b"]
+    # An older copy of b that the last publish trashed (it kept the one edited since).
+    site.api("DELETE", f"/wp/v2/posts/{filler['id']}", force="true")
+    site.posts[filler["id"]] = dataclasses.replace(
+        live_b, id=filler["id"], status="trash", slug="b__trashed", trashed_from="publish"
+    )
+    report = publishing.run(project, site)
+    assert publishing.kinds(report) == {"a": "unchanged", "b": "unchanged"}
+    assert f'href="{site.url}/b/"' in publishing.managed(site)["a"].content
