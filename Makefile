@@ -60,8 +60,10 @@ test: check-debian venv lint
 		echo "WordPress 7.0.4 archive not found at $(WORDPRESS_ARCHIVE): compatibility tier skipped"; \
 	fi
 
+# cms-sync beside a naive sync and the peers (m2w, wordpress-markdown-blog-loader, pip-installed
+# into .bench-cache/) at N = 100 and 1,000; writes benchmarks/results.md. BENCH_ARGS=--quick: N = 20.
 bench: check-debian venv
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 demo: check-debian venv
 	scripts/demo

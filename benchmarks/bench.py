@@ -1,157 +1,268 @@
-"""make bench: cost and speed of cms-sync, measured side by side in one run.
+"""make bench: cms-sync beside a naive sync and the peer tools, against a real WordPress.
 
-1. publish cost against a real local WordPress: HTTP requests and seconds for 5 and 40
-   articles, first run (creates) and second run (no-op), next to a naive per-article sync
-   (one GET per article, what tools without bulk reads do). Targets: a no-op run's requests
-   do not grow with the number of articles; no-op is several times cheaper than naive.
-2. preview reload latency: save -> the page's long-poll answers. Target: under 0.5 s.
-3. check + render of 20 vs 200 articles: seconds and peak memory per article. Target: cost
-   per article stays flat (ratio near 1).
+    .venv/bin/python benchmarks/bench.py [--sizes 100,1000] [--quick] [--out PATH]
+
+For each N it generates N synthetic articles (corpus.py), then for each tool on an emptied
+site runs the cases first publish, no-op publish, template change, notice edit, one-article
+edit, plan and pull, each as a child process: requests and writes counted at the server
+(php.log), wall time, peak memory (the child's max RSS).  The tools: cms-sync (its command
+line), the naive sync (naive_sync.py: GET by slug + one write per article), m2w and
+wordpress-markdown-blog-loader from PyPI (pip-installed into .bench-cache/).  Then cms-sync's
+render against bare Python-Markdown, and the preview's reload latency.  Prints one markdown
+table per N with the issue's targets and the machine, and writes it to --out.
 """
 
 from __future__ import annotations
 
-import importlib
-import shutil
-import statistics
+import argparse
+import json
+import os
+import platform
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-import urllib.request
 from pathlib import Path
 
+import corpus
+import report
 import requests
+import tools
+from measure import Result
+from report import CASES, SizeRun
+from wp_site import Site
 
-from cms_sync.build import write_render
-from cms_sync.config import load_config
-from cms_sync.credentials import Credentials
-from cms_sync.preview import PreviewServer
-from cms_sync.project import load_project
-from cms_sync.publish import publish as run_publish
-from cms_sync.wordpress import Client
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def make_project(root: Path, count: int, prefix: str) -> Path:
-    (root / "articles").mkdir(parents=True)
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy(REPO / "articles" / "comment-privacy-notice.bn.md", root / "articles")
-    body = (REPO / "articles" / "01-ecommerce-manager-competencies.md").read_text("utf-8")
-    body = body.split("---\n", 2)[2]
-    for n in range(1, count + 1):
-        (root / "articles" / f"{n:03d}.md").write_text(
-            f"---\ntitle: পর্ব {n}\nslug: {prefix}-{n}\nstatus: publish\nlang: bn\n"
-            f"series: {{name: {prefix}, part: {n}}}\ncategories: [ইকমার্স]\n"
-            f"comment_status: open\n---\n{body}",
-            encoding="utf-8",
-        )
-    (root / "cms-sync.toml").write_text('default_lang = "bn"\n', encoding="utf-8")
-    return root / "cms-sync.toml"
-
-
-def publish(config_path: Path, creds: Credentials, url: str) -> tuple[int, float]:
-    started = time.perf_counter()
-    project, _ = load_project(load_config(config_path))
-    client = Client(url, creds.user, creds.password)
-    run_publish(project, client)
-    return client.requests_made, time.perf_counter() - started
+DEFAULT_OUT = Path(__file__).resolve().parent / "results.md"
+DEFAULT_CACHE = corpus.REPO / ".bench-cache"
+PEER_NOTES = {
+    "m2w": (
+        "m2w 2.7.2: driven by `m2w.up()` as its README's m2w.py does (REST mode, application "
+        "password, legacy.json of md5s beside the folder). It finds an existing post by its "
+        "title, so each file is named after its title; front matter `category`/`tag` instead of "
+        "`categories`/`tags`; it has no notice and no templates, so the notice is inlined into "
+        "every file and both edits touch every file. It never reads the site to decide (no-op = "
+        "0 requests, blind to edits made there), lists posts anonymously (drafts invisible), "
+        "leaves `images/x.png` links as they are (no upload) and a failed run retries 10 times "
+        "then exits 0 (max_retries=1 here and its 'OOPS' line read as failure)."
+    ),
+    "wp-md": (
+        "wordpress-markdown-blog-loader 1.8.6 (`wp-md posts upload --host H BLOG`, one folder with "
+        "index.md per post, run for every folder in one process): .wordpress.ini with host, "
+        "api_host, username; password in WP_APP_PASSWORD. Patched in memory: it only speaks "
+        "https and compares hosts without the port. Categories must already exist (by slug: "
+        "`uncategorized` used), `author` must name a WordPress user, and images are uploaded "
+        "once per post (no sharing); no banner/og image (it needs fonts). Every run reads and "
+        "rewrites every post and searches and downloads its images."
+    ),
+}
 
 
-def naive(url: str, creds: Credentials, slugs: list[str]) -> tuple[int, float]:
-    started = time.perf_counter()
-    session = requests.Session()
-    session.auth = (creds.user, creds.password)
-    for slug in slugs:
-        session.get(
-            f"{url}/wp-json/wp/v2/posts",
-            params={"slug": slug, "context": "edit", "status": "any"},
-            timeout=30,
-        )
-    return len(slugs), time.perf_counter() - started
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="100,1000", help="article counts (default 100,1000)")
+    parser.add_argument("--quick", action="store_true", help="N = 20 only, to develop")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="markdown file to write")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="peers' venvs")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (logs)")
+    parser.add_argument("--no-peers", action="store_true", help="skip m2w and wp-md")
+    parser.add_argument(
+        "--wpmd-sample",
+        type=int,
+        default=100,
+        metavar="N",
+        help="run wp-md on at most N articles and scale (it costs ~0.4 s per post per run)",
+    )
+    args = parser.parse_args(argv)
+    sizes = [20] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    began = time.perf_counter()
+    peers = _install_peers(args.cache) if not args.no_peers else {}
+    with tempfile.TemporaryDirectory(prefix="cms-sync-bench-") as tmp:
+        work = args.keep.resolve() if args.keep else Path(tmp)
+        site = Site(work / "wp")
+        print(f"WordPress started in {site.start_seconds:.1f} s at {site.url}", file=sys.stderr)
+        try:
+            machine = _machine(site)
+            runs = [_size(site, work, count, peers, args.wpmd_sample) for count in sizes]
+        finally:
+            site.stop()
+        reload = _reload(work)
+    text = _document(runs, machine, peers, reload, time.perf_counter() - began)
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"written to {args.out}", file=sys.stderr)
+    return 0
 
 
-def bench_publish(work: Path) -> None:
-    sys.path.append(str(REPO / "scripts"))  # the harness behind scripts/local_wordpress.py
-    harness = importlib.import_module("wordpress_harness")
-    state = harness.start(work / "wp")
+def _install_peers(cache: Path) -> dict[str, tuple[Path | None, str]]:
+    return {name: tools.install_peer(cache, name) for name in tools.PEERS}
+
+
+def _size(site: Site, work: Path, count: int, peers: dict, wpmd_sample: int) -> SizeRun:
+    run = SizeRun(count)
+    lineup: list[tuple[str, int]] = [("cms-sync", count), ("naive", count)]
+    lineup += [(name, count if name != "wp-md" else min(count, wpmd_sample)) for name in peers]
+    for name, articles in lineup:
+        python, why = peers.get(name, (None, ""))
+        if name in peers and python is None:
+            run.results[name] = {case: Result(note=why) for case in CASES}
+            continue
+        started = time.perf_counter()
+        site.reset()
+        root = work / f"{name}-{count}"
+        corpus.make_project(root, articles)
+        tool = _tool(name, site, root, python, articles)
+        results = _cases(site, tool, root, articles, run, name)
+        factor = count // articles
+        if factor > 1:
+            results = {case: r.scaled(factor) if r.ok else r for case, r in results.items()}
+        run.results[name] = results
+        run.seconds[name] = time.perf_counter() - started
+        print(f"N={count} {name}: {run.seconds[name]:.0f} s", file=sys.stderr)
+    run.render = _render(work, count)
+    return run
+
+
+def _tool(name: str, site: Site, root: Path, python: Path | None, count: int) -> object:
+    if name == "cms-sync":
+        return tools.CmsSync(site, root)
+    if name == "naive":
+        return tools.NaiveSync(site, root)
+    assert python is not None
+    return (tools.M2w if name == "m2w" else tools.WpMd)(site, root, python, count)
+
+
+def _cases(site: Site, tool: object, root: Path, count: int, run: SizeRun, name: str) -> dict:
+    publish, plan, pull = tool.publish, tool.plan, tool.pull  # type: ignore[attr-defined]
+    results = {"first publish": publish()}
+    run.revisions[name] = _revisions(site)
+    results["no-op publish"] = publish()
+    corpus.edit_templates(root)
+    results["template change"] = publish()
+    corpus.edit_notice(root)
+    results["notice edit"] = publish()
+    corpus.edit_one(root / "articles" / corpus.article_name(corpus.edited_article(count)))
+    results["one-article edit"] = publish()
+    results["plan"] = plan()
+    prefix = tool.slug_prefix  # type: ignore[attr-defined]
+    edited = _edit_on_site(site, prefix + corpus.slug(1)) if name in ("cms-sync", "naive") else ""
+    results["pull"] = pull() if not edited.startswith("!") else Result(note=edited[1:])
+    for case, result in results.items():
+        print(f"  {name} {case}: {report._peer(result)}", file=sys.stderr)
+    return results
+
+
+def _edit_on_site(site: Site, slug: str) -> str:
+    """An editor's change to one post in wp-admin, made over REST; "!why" if it failed."""
+    http = requests.Session()
+    http.auth = (site.user, site.password)
+    api = f"{site.url}/wp-json/wp/v2/posts"
+    found = http.get(api, params={"slug": slug, "context": "edit", "status": "any"}, timeout=60)
+    if found.status_code != 200 or not found.json():
+        return f"!no post at slug {slug} to edit"
+    post = found.json()[0]
+    raw = post["content"]["raw"].replace("ইকমার্স", "ই-কমার্স", 1)
+    answer = http.post(f"{api}/{post['id']}", json={"content": raw}, timeout=60)
+    return "" if answer.status_code == 200 else f"!site edit answered {answer.status_code}"
+
+
+def _revisions(site: Site) -> int:
+    """Revisions of posts: an update that changes a post's content stores one, a create
+    none, so after a first publish this counts the posts written a second time."""
+    query = (
+        "SELECT COUNT(*) FROM wp_posts r JOIN wp_posts p ON r.post_parent = p.ID "
+        "WHERE r.post_type = 'revision' AND p.post_type = 'post'"
+    )
+    return int(site.sql(query) or 0)
+
+
+def _render(work: Path, count: int) -> dict[str, float | int | str]:
+    root = work / f"render-{count}"
+    corpus.make_project(root, count)
+    probe = Path(__file__).resolve().parent / "render_probe.py"
+    done = subprocess.run(
+        [sys.executable, str(probe), str(root), str(work / f"render-out-{count}")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     try:
-        creds = Credentials(state["admin"]["user"], state["admin"]["app_password"])
-        print("\n1. publish cost (real WordPress 6.1 on 127.0.0.1)")
-        print(
-            f"{'articles':>8} {'run':>8} {'requests':>9} {'seconds':>8} "
-            f"{'naive req':>9} {'naive s':>8} {'req ratio':>9}"
-        )
-        noop = {}
-        for count in (5, 40):
-            config = make_project(work / f"p{count}", count, f"bench{count}")
-            first = publish(config, creds, state["url"])
-            second = publish(config, creds, state["url"])
-            base = naive(state["url"], creds, [f"bench{count}-{n}" for n in range(1, count + 1)])
-            noop[count] = second[0]
-            for name, (reqs, secs) in (("create", first), ("no-op", second)):
-                print(
-                    f"{count:>8} {name:>8} {reqs:>9} {secs:>8.2f} {base[0]:>9} "
-                    f"{base[1]:>8.2f} {reqs / base[0]:>9.2f}"
-                )
-        print(
-            f"no-op requests for 40 vs 5 articles: {noop[40] / noop[5]:.2f}x "
-            "(target: about 1x, not 8x)"
-        )
-    finally:
-        harness.stop(work / "wp")
+        found: dict[str, float | int | str] = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": (done.stderr or done.stdout)[-300:]}
+    found["ratio"] = float(found["cms_s"]) / float(found["bare_s"]) if found["bare_s"] else 0.0
+    return found
 
 
-def bench_reload(work: Path) -> None:
-    config = make_project(work / "reload", 3, "reload")
-    article = config.parent / "articles" / "001.md"
-    latencies = []
-    with PreviewServer(config) as server:
-        for n in range(15):
-            version = server.preview.version
-            started = time.perf_counter()
-            article.write_text(article.read_text("utf-8") + f"\nedit {n}\n", encoding="utf-8")
-            with urllib.request.urlopen(
-                f"{server.url}__preview/wait?version={version}", timeout=10
-            ) as answer:
-                answer.read()
-            latencies.append(time.perf_counter() - started)
-    median, worst = statistics.median(latencies), max(latencies)
-    print("\n2. preview reload latency (save -> page told to reload), 15 saves")
-    print(
-        f"median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms; "
-        f"worst / 500 ms target = {worst / 0.5:.2f}"
+def _reload(work: Path) -> str:
+    """The preview's reload latency (save -> the page's long-poll answers), 15 saves."""
+    try:
+        from cms_sync.preview import PreviewServer
+
+        config = corpus.make_project(work / "reload", 3)
+        article = config.parent / "articles" / corpus.article_name(1)
+        latencies = []
+        with PreviewServer(config) as server:
+            for n in range(15):
+                version = server.preview.version
+                started = time.perf_counter()
+                article.write_text(article.read_text("utf-8") + f"\nedit {n}\n", "utf-8")
+                url = f"{server.url}__preview/wait?version={version}"
+                requests.get(url, timeout=10).raise_for_status()
+                latencies.append(time.perf_counter() - started)
+    except Exception as error:  # the table still prints; the line says what failed
+        return f"Preview reload latency: not measured ({error!r})"
+    latencies.sort()
+    return (
+        f"Preview reload latency (save → page told to reload, 15 saves): median "
+        f"{latencies[7] * 1000:.0f} ms, worst {latencies[-1] * 1000:.0f} ms (target < 500 ms)."
     )
 
 
-def bench_render(work: Path) -> None:
-    print("\n3. check + render")
-    print(f"{'articles':>8} {'seconds':>8} {'ms/article':>10} {'peak MiB':>9}")
-    per = {}
-    for count in (20, 200):
-        config = make_project(work / f"r{count}", count, f"render{count}")
-        started = time.perf_counter()
-        project, _ = load_project(load_config(config))
-        write_render(project, work / f"out{count}")
-        seconds = time.perf_counter() - started
-        tracemalloc.start()  # a second run: tracing slows Python down several times
-        project, _ = load_project(load_config(config))
-        write_render(project, work / f"out{count}")
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        per[count] = seconds / count
-        print(f"{count:>8} {seconds:>8.2f} {per[count] * 1000:>10.1f} {peak:>9.1f}")
-    print(f"time per article, 200 vs 20 articles: {per[200] / per[20]:.2f}x (target: about 1x)")
+def _machine(site: Site) -> list[str]:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = site.versions()
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return [
+        f"- CPU: {os.cpu_count()} × {model}; load average at start {load}",
+        f"- WordPress {versions['wordpress']} (Debian package), PHP {versions['php']} "
+        f"(`php -S`, {os.environ.get('PHP_CLI_SERVER_WORKERS', '4')} workers), MariaDB on a "
+        f"socket; Python {platform.python_version()}",
+        "- one site for the whole run, emptied (database tables, uploads) before each tool",
+    ]
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="cms-sync-bench-") as tmp:
-        work = Path(tmp)
-        bench_render(work)
-        bench_reload(work)
-        bench_publish(work)
-    return 0
+def _document(
+    runs: list[SizeRun], machine: list[str], peers: dict, reload: str, seconds: float
+) -> str:
+    names = list(peers)
+    out = ["# cms-sync benchmark (`make bench`)", "", *machine, ""]
+    for run in runs:
+        out += [f"## N = {run.count:,}", "", *report.size_table(run, names), ""]
+        out += [report.render_line(run), "", *report.targets(run), ""]
+        took = ", ".join(f"{name} {s:.0f} s" for name, s in run.seconds.items())
+        out += [f"Time spent at N = {run.count:,}: {took}.", ""]
+    out += [reload, "", "## Notes", ""]
+    out += [
+        "- req = requests counted at the server (php.log), writes = POST/PUT/PATCH/DELETE "
+        "(a /batch/v1 request counts once), s = wall time of the child process, peak MB = its "
+        "max RSS; `~` = measured on a sample and multiplied.",
+        "- naive: naive_sync.py, GET /wp/v2/posts?slug=X then one POST per article on every "
+        "run, bare Python-Markdown, notice inlined; its plan and pull are the GETs alone "
+        "(pull writes the HTML of a changed post into its file).",
+        "- pull: one post edited on the site over REST before the run; cms-sync `pull --force`.",
+    ]
+    for name in names:
+        python, why = peers[name]
+        out.append(f"- {PEER_NOTES[name]}" + ("" if python else f" Not run: {why}."))
+    out += ["", f"Whole run: {seconds / 60:.1f} min.", ""]
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
