@@ -21,6 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from cms_sync.marker import split
 
 from . import publishing
@@ -125,6 +127,7 @@ def edit(wp, post: dict, words: str) -> None:
     wp.api("POST", f"/wp/v2/posts/{post['id']}", json={"content": raw})
 
 
+@pytest.mark.compat
 def test_two_publishers_started_together_leave_one_post_per_article(wp, project, tmp_path):
     write_articles(project)
     publish_together(wp, project, tmp_path)
@@ -148,7 +151,6 @@ def test_two_publishers_started_together_leave_one_post_per_article(wp, project,
     assert [p["id"] for p in wp.posts(post_type="blocks")] == [min(p["id"] for p in patterns)]
     position = wp.log_position()
     report = publish_json(wp, project)
-    print(out, json.dumps(report, indent=1))
     assert {item["kind"] for item in report["items"]} == {"unchanged"}
     assert wp.writes_since(position) == []
 
@@ -176,6 +178,7 @@ def short_write_timeout(monkeypatch, seconds: float) -> None:
         monkeypatch.setattr("cms_sync.cli_site.Client", client)
 
 
+@pytest.mark.compat
 def test_creates_answered_after_the_client_gave_up_leave_no_copy_behind(
     wp, project, tmp_path, monkeypatch
 ):
@@ -198,6 +201,7 @@ def test_creates_answered_after_the_client_gave_up_leave_no_copy_behind(
     assert {key: len(found) for key, found in live(wp).items()} == dict.fromkeys(SLUGS, 1)
 
 
+@pytest.mark.compat
 def test_an_edited_copy_is_a_conflict_never_trashed(wp, project, tmp_path):
     write_articles(project)
     publish_together(wp, project, tmp_path)
@@ -224,6 +228,7 @@ def test_an_edited_copy_is_a_conflict_never_trashed(wp, project, tmp_path):
     assert f"    in wp-admin, move {a_new['link']} to the trash if its edits are not wanted" in out
 
 
+@pytest.mark.compat
 def test_plan_lists_what_publish_prune_trashes_and_no_edited_copy(wp, project, tmp_path):
     paths = write_articles(project)
     publish_together(wp, project, tmp_path)
