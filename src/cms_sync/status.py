@@ -20,7 +20,7 @@ WAITING = {"draft": "draft", "pending": "pending review", "private": "private"}
 class Status:
     """The state of the series against the site."""
 
-    to_publish: list[Outcome] = field(default_factory=list)  # create, update
+    to_publish: list[Outcome] = field(default_factory=list)  # create, update, copy
     edited_on_site: list[Outcome] = field(default_factory=list)  # conflicts
     waiting: list[tuple[str, str]] = field(default_factory=list)  # (path, what it waits for)
     orphans: list[Outcome] = field(default_factory=list)
@@ -41,7 +41,7 @@ def status_of(report: Report, project: Project, relative: dict[str, str]) -> Sta
     """``report`` is a dry run; ``relative`` maps an article's slug to its path as shown."""
     found = Status()
     for outcome in report.outcomes:
-        if outcome.kind in ("create", "update"):
+        if outcome.kind in ("create", "update", "copy"):  # publish trashes a copy
             found.to_publish.append(outcome)
         elif outcome.kind == "conflict":
             found.edited_on_site.append(outcome)
@@ -94,4 +94,6 @@ def as_text(status: Status) -> str:
 
 
 def _change(outcome: Outcome) -> str:
+    if outcome.kind == "copy":
+        return f"{outcome.item} {outcome.id} is a copy to trash: {outcome.url}"
     return "new" if outcome.kind == "create" else "changed: " + ", ".join(outcome.changes)
