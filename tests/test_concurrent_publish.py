@@ -295,3 +295,18 @@ def test_links_go_to_the_post_kept_not_to_an_older_copy_in_the_trash(project):
     report = publishing.run(project, site)
     assert publishing.kinds(report) == {"a": "unchanged", "b": "unchanged"}
     assert f'href="{site.url}/b/"' in publishing.managed(site)["a"].content
+
+
+def test_status_lists_a_copy_waiting_for_the_trash(project, monkeypatch):
+    from .test_status import cms as status
+
+    site = FakeWordPress()
+    project.write("a.md", publishing.article("a"))
+    publishing.run(project, site)
+    post = publishing.managed(site)["a"]
+    copy = dataclasses.replace(post, id=post.id + 10, slug="a-2")
+    site.posts[copy.id] = copy
+    code, out = status(project, site, monkeypatch, "status")
+    assert code == 4, out
+    assert "Changed here, not yet on the site (1):  cms-sync publish" in out
+    assert f"articles/a.md post {copy.id} is a copy to trash: {site.url}/a-2/" in out
