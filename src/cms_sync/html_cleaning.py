@@ -100,7 +100,7 @@ class Cleaner:
         for cell in soup.find_all(["th", "td"]):
             _cell_alignment(cell)
         for tag in soup.find_all(True):
-            _drop_editor_classes(tag)
+            drop_editor_classes(tag)
             self._check(tag)
         if self.autop:
             for quote in soup.find_all("blockquote"):
@@ -221,7 +221,8 @@ def _cell_alignment(cell: Tag) -> None:
             cell.attrs.pop("class", None)
 
 
-def _drop_editor_classes(tag: Tag) -> None:
+def drop_editor_classes(tag: Tag) -> None:
+    """Remove the classes the block editor adds by itself (``wp-block-heading``...)."""
     if "class" not in tag.attrs:
         return
     kept = [c for c in class_list(tag) if not _EDITOR_CLASSES.match(c)]

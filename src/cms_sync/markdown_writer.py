@@ -87,7 +87,8 @@ class MarkdownWriter(MarkdownConverter):
         if "_noformat" in tags:
             return self.decoded(text)
         if _footnote_target(following, "footnote-backref") is not None:
-            text = text.removesuffix(self.sentinel + "#160;")  # written with the way back
+            # written with the way back (&nbsp; once WordPress 6.1's editor rewrote it)
+            text = text.removesuffix(self.sentinel + "#160;").removesuffix(self.sentinel + "nbsp;")
         starts_block = isinstance(el.parent, Tag) and el.parent.name in _LINE_STARTERS
         line_start = after_break or (previous is None and starts_block)
         text = _escape(text, isinstance(previous, Tag), isinstance(following, Tag), "a" in tags)
