@@ -15,11 +15,16 @@ from pathlib import Path
 import pytest
 
 from cms_sync.block_markup import split_blocks
-from cms_sync.html_markdown import to_markdown
+from cms_sync.blocks import PROFILES, to_blocks
+from cms_sync.html_markdown import Markdown, to_markdown
 from cms_sync.render import markdown_to_html
 from cms_sync.source import parse_document
 
 from .conftest import REPO
+from .test_blocks import CONSTRUCTS as CONSTRUCTS_OF_BLOCKS
+from .test_blocks import FUNNEL
+from .test_blocks import MEDIA as BLOCK_MEDIA
+from .test_blocks import body_html as blocks_body
 
 SITE = "https://blog.example"
 UPLOADS = f"{SITE}/wp-content/uploads/2026/11/"
@@ -369,3 +374,53 @@ def test_two_lists_in_a_row_are_not_merged_into_one():
 def test_empty_content_is_an_empty_body():
     assert to_markdown("") == to_markdown("\n\n") == to_markdown("<p></p>")
     assert to_markdown("").text == "\n"
+
+
+# --- blocks format: what blocks.py writes comes back as the markdown that writes it -----
+
+BLOCK_SOURCES = {
+    **CONSTRUCTS_OF_BLOCKS,
+    **{p.name: body_of(p) for p in (REPO / "tests" / "fixtures" / "corpus").glob("*.md")},
+    **{p.name: body_of(p) for p in ARTICLES},
+}
+
+
+def blocks_round_trip(markdown: str, profile: str, base: Path) -> tuple[str, str, Markdown]:
+    """Render ``markdown`` as blocks, pull it back (blocks format), render that again."""
+    html = to_blocks(blocks_body(markdown, base), PROFILES[profile], BLOCK_MEDIA)
+    funnel = {FUNNEL: "images/funnel.png"}
+    back = to_markdown(html, link=link, image=funnel.get, blocks=True)
+    return html, to_blocks(blocks_body(back.text, base), PROFILES[profile], BLOCK_MEDIA), back
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("name", BLOCK_SOURCES)
+def test_blocks_come_back_as_markdown_that_writes_the_same_blocks(name, profile, tmp_path):
+    html, again, _ = blocks_round_trip(BLOCK_SOURCES[name], profile, tmp_path)
+    assert again == html
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_blocks_come_back_as_written(profile, tmp_path):
+    """Captions, code languages, Custom HTML (footnotes, a loose list), anchors and
+    preformatted text come back as the author wrote them, not as editor markup."""
+    same = ["image caption", "code language", "footnotes", "loose list", "heading anchor",
+            "preformatted", "table", "quote", "list ordered start", "image linked"]  # fmt: skip
+    for name in same:
+        markdown = BLOCK_SOURCES[name]
+        assert blocks_round_trip(markdown, profile, tmp_path)[2].text == markdown, name
+    for path in ARTICLES:
+        assert blocks_round_trip(body_of(path), profile, tmp_path)[2] == Markdown(body_of(path), [])
+    back = blocks_round_trip(BLOCK_SOURCES["heading anchor"], profile, tmp_path)[2]
+    assert len(back.warnings) == 2 and "anchor" in back.warnings[0]
+
+
+def test_a_block_markdown_cannot_say_is_kept_as_the_block_and_rendered_unchanged(tmp_path):
+    block = (
+        '<!-- wp:paragraph {"align":"center"} -->\n<p class="has-text-align-center">Mid</p>\n'
+        "<!-- /wp:paragraph -->"
+    )
+    post = f"<!-- wp:paragraph -->\n<p>Before.</p>\n<!-- /wp:paragraph -->\n\n{block}"
+    back = to_markdown(post, blocks=True)
+    assert back.text == f"Before.\n\n{block}\n" and "align" in back.warnings[0]
+    assert to_blocks(blocks_body(back.text, tmp_path)) == post

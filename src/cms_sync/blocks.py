@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cms_sync import html_tree
-from cms_sync.block_markup import split_html
+from cms_sync.block_markup import split_blocks, split_html
 from cms_sync.html_tree import Comment, Element, Text
 
 
@@ -138,10 +138,18 @@ def to_blocks(html: str, profile: Profile = CURRENT, media: Mapping[str, int] = 
     """The HTML Python-Markdown made of an article's body, as core blocks.
 
     ``media`` gives the attachment id of an image URL (an image without one is still an
-    image block, as an image from another site is in the editor).
+    image block, as an image from another site is in the editor). Block markup written in
+    the markdown as raw HTML (what `pull` keeps of a block markdown cannot say) is kept
+    as it is.
     """
     writer = _Writer(profile, media)
-    return join(writer.top_level(html))
+    out = []
+    for found in split_blocks(html):
+        if found.name is None or found.broken:
+            out += writer.top_level(found.source)
+        else:
+            out.append(found.source)
+    return join(out)
 
 
 _TOP = frozenset(

@@ -16,6 +16,14 @@ editor (6.1 and 7.0). Each top-level block or element is handled on its own:
    HTML from step 1; a difference keeps the original as raw HTML too. So a conversion
    either renders back to the same HTML or says what it kept, and never drops content.
 
+In blocks format (``content_format = "blocks"``) the body is what blocks.py wrote, so
+pull reads it back the way it was written: a Custom HTML block's content is the article's
+own HTML (converted like any other), an image block's caption is the image's title, a
+code block's language class goes back on ``<code>``, and a block markdown has no form for
+(a heading with an anchor, preformatted text) is kept as the plain HTML that renders to
+that very block again (``<h2 id="costs">Costs</h2>``), else as the block itself, which
+render passes through unchanged.
+
 "Same HTML" here means the same element tree: the same elements, attributes and text,
 with runs of whitespace in text counted as one space and whitespace at the edges of
 block elements ignored (outside ``<pre>``). Browsers display such documents identically,
@@ -40,12 +48,14 @@ from bs4.element import Comment, NavigableString
 
 from cms_sync import render
 from cms_sync.block_markup import Block, has_blocks, split_blocks, split_html
-from cms_sync.html_cleaning import Cleaner, Unmappable
+from cms_sync.blocks import PROFILES, to_blocks
+from cms_sync.html_cleaning import Cleaner, Unmappable, drop_editor_classes
 from cms_sync.markdown_writer import MarkdownWriter, decode_entities
 
 _BLOCK_LEVEL = frozenset(markdown.Markdown().block_level_elements)
 _NOWHERE = Path("/nonexistent/cms-sync-pull")  # no local file resolves against it
 _ENTITY = re.compile(r"&(?!(?:amp|lt|gt);)(?=#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+_CODE_LANGUAGE = re.compile(r'^(<pre class="wp-block-code) (language-[\w+#.-]+)("><code)>')
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class _Part:
     reason: str = ""  # why it stays raw HTML
     markdown: str = ""
     footnotes: bool = False  # the footnote list Python-Markdown appends
+    block: Block | None = None  # the core block it is, in blocks format
 
     @property
     def chunk(self) -> str:
@@ -77,22 +88,27 @@ def to_markdown(
     *,
     link: Callable[[str], str | None] = lambda url: None,
     image: Callable[[str], str | None] = lambda url: None,
+    blocks: bool = False,
 ) -> Markdown:
     """Convert a post body to markdown; see the module docstring for what is kept raw.
 
     ``link`` maps a URL to the relative path of the article it shows ("02-hiring.md"), or
     None to keep the URL; ``image`` maps an image URL to the local file it was saved to.
+    ``blocks``: the project writes blocks (see the module docstring).
     """
     sentinel = _sentinel(html)
     cleaner = Cleaner(sentinel, link, image, autop=not has_blocks(html))
     writer = MarkdownWriter(sentinel)
-    parts = [part for block in split_blocks(html) for part in _parts(block, cleaner.autop)]
+    parts = [p for block in split_blocks(html) for p in _parts(block, cleaner.autop, blocks)]
     _mark_footnotes(parts)
     definitions = ""  # converted first: every other piece is checked with them
     for part in sorted(parts, key=lambda p: not p.footnotes):
         _convert(part, cleaner, writer, sentinel, definitions)
         if part.footnotes and not part.reason:
             definitions = part.markdown
+    for part in parts:
+        if part.reason and part.block is not None:
+            part.raw = _plain_form(part.block) or part.raw
     _check_together(parts, definitions)
     warnings = [_warning(part) for part in parts if part.reason]
     body = "\n\n".join(part.chunk for part in parts if part.chunk)
@@ -104,10 +120,16 @@ def _sentinel(html: str) -> str:
     return next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in html)
 
 
-def _parts(block: Block, autop: bool) -> list[_Part]:
-    """The pieces of one top-level block: known blocks whole, freeform HTML cut up."""
+def _parts(block: Block, autop: bool, blocks: bool) -> list[_Part]:
+    """The pieces of one top-level block: known blocks whole, freeform HTML cut up (in
+    blocks format, a Custom HTML block's content too)."""
+    if blocks and block.name == "html" and not block.broken:
+        return _parts(Block(None, block.inner, block.inner), autop, blocks=False)
     if block.name is not None and block.name != "freeform":
-        return [_Part(block.source, block.inner, Cleaner.block_problem(block))]
+        part = _Part(block.source, block.inner, Cleaner.block_problem(block))
+        if blocks:
+            _as_written(part, block)
+        return [part]
     parts = []
     for piece in split_html(block.inner, _BLOCK_LEVEL):
         if piece.kind == "comment":
@@ -121,6 +143,50 @@ def _parts(block: Block, autop: bool) -> list[_Part]:
                 wrapped = f"<p>{text.strip()}</p>"
                 parts.append(_Part(wrapped, wrapped))
     return parts
+
+
+def _as_written(part: _Part, block: Block) -> None:
+    """In blocks format: a code block's language back on ``<code>``, an image's caption as
+    its title; preformatted text is not a code block (see _plain_form)."""
+    part.block = block
+    language = _CODE_LANGUAGE.match(block.inner.strip("\n"))
+    if block.name == "code" and language and block.attrs == {"className": language[2]}:
+        part.reason = ""
+        part.html = _CODE_LANGUAGE.sub(r'\1\3 class="\2">', block.inner.strip("\n"))
+    elif block.name == "image" and not part.reason:
+        part.html = _caption_as_title(block.inner)
+    elif block.name == "preformatted":
+        part.reason = "preformatted text has no markdown form (code is a code block)"
+
+
+def _caption_as_title(html: str) -> str:
+    """An image block's plain-text caption as the image's title (the caption convention)."""
+    soup = BeautifulSoup(html, "html.parser")
+    caption, img = soup.find("figcaption"), soup.find("img")
+    if not (isinstance(caption, Tag) and isinstance(img, Tag)) or img.get("title"):
+        return html
+    if any(not isinstance(child, NavigableString) for child in caption.children):
+        return html
+    img["title"] = caption.get_text()
+    caption.decompose()
+    return str(soup)
+
+
+def _plain_form(block: Block) -> str | None:
+    """The HTML an author would write for a core block markdown cannot say (its content
+    without the classes the editor adds), when rendering it gives this very block again."""
+    if "<!-- wp:" in block.inner:
+        return None
+    soup = BeautifulSoup(block.inner.strip("\n"), "html.parser")
+    for tag in soup.find_all(True):
+        drop_editor_classes(tag)
+        if tag.name == "br" and tag.find_parent("pre") is not None:
+            tag.replace_with("\n")  # 7.0 writes preformatted line breaks as <br>
+    plain = str(soup)
+    html, _ = render.convert(plain, _NOWHERE).resolve(lambda _: None, str)
+    if any(to_blocks(html, profile) == block.source for profile in PROFILES.values()):
+        return plain
+    return None
 
 
 def _mark_footnotes(parts: list[_Part]) -> None:
