@@ -99,7 +99,8 @@ class Drafter:
             local = found.get(url)
             return os.path.relpath(local, folder) if local else None
 
-        converted = to_markdown(content, link=link, image=image)
+        blocks = self.project.config.content_format == "blocks"
+        converted = to_markdown(content, link=link, image=image, blocks=blocks)
         draft.body = converted.text
         draft.warnings += [f"{remote.link}: {w}" for w in converted.warnings]
         draft.meta = self.front_matter(item, draft, article)
