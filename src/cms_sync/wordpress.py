@@ -33,6 +33,10 @@ from cms_sync.credentials import HIDDEN, Scrubber, SiteAuth
 from cms_sync.errors import CmsSyncError
 
 log = logging.getLogger(__name__)
+# urllib3 warns of each retry in its own words; the Client logs them (see Client._retrying).
+logging.getLogger("urllib3.connectionpool").addFilter(
+    lambda record: not record.getMessage().startswith("Retrying (")
+)
 
 API_REL = "https://api.w.org/"
 PER_PAGE = 100  # the largest page the REST API serves
@@ -81,7 +85,7 @@ class Client:
         write_timeout: float | None = None,
         max_retries: int = 4,
         backoff: float | None = None,
-        deadline: float = DEADLINE,
+        deadline: float | None = None,
         run_deadline: float | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
@@ -98,7 +102,7 @@ class Client:
         self.write_timeout = WRITE_TIMEOUT if write_timeout is None else write_timeout
         self.max_retries = max_retries
         self.backoff = BACKOFF if backoff is None else backoff
-        self.deadline = deadline
+        self.deadline = DEADLINE if deadline is None else deadline
         self.run_deadline = RUN_DEADLINE if run_deadline is None else run_deadline
         self.sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
