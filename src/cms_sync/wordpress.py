@@ -4,6 +4,16 @@ One ``requests.Session`` per :class:`Client` (user agent, HTTP Basic with an app
 password sent to the site's own origin only), lazy discovery of the REST root (which must be
 on that origin too), retries for idempotent requests only, within a time limit, and one-line
 :class:`WordPressError` messages that name the method and the URL but never the password.
+
+Time: a read waits ``timeout`` (30 s) for its answer, a POST ``write_timeout`` (120 s: it is
+never resent, so it is given time); a request and its retries take at most ``deadline``
+(60 s); every request's timeout is cut to what ``run_deadline`` (15 min from the Client's
+making, i.e. the command's run) leaves, and past it nothing more is sent.
+
+Retries are urllib3's (:class:`_Retry`), set on the HTTPAdapters of the Client's session,
+also of a session handed in (``--ca-bundle``'s, a test's): the Client owns that session's
+adapters' retry policy from then on (one Client per session). An adapter that is not an
+HTTPAdapter (the fast tests' fake WordPress) is left as it is, and gets no retries.
 """
 
 from __future__ import annotations
