@@ -94,13 +94,18 @@ def test_an_image_added_on_the_site_is_downloaded_beside_the_article(wp, project
     assert sorted(p.name for p in saved.parent.iterdir()) == ["site-only.png"]
 
 
+@pytest.mark.parametrize("content_format", ["classic", "blocks"])
 @pytest.mark.parametrize("source", ["articles", "corpus"])
-def test_publish_then_pull_keeps_every_file_rendering_the_same(wp, tmp_path, source):
+def test_publish_then_pull_keeps_every_file_rendering_the_same(
+    wp, tmp_path, source, content_format
+):
     if source == "articles":
         shutil.copytree(REPO / "articles", tmp_path / "p" / "articles")
         config = _as_project(REPO / "cms-sync.toml", tmp_path / "p")
     else:
         config = _corpus_project(tmp_path / "p")
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write(f'content_format = "{content_format}"\n')
     folder = Folder(config)
     before = rendered(config, tmp_path / "before")
     publish_json(wp, folder)
