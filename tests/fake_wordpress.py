@@ -16,6 +16,8 @@ source, and ../shared/DESIGN.md "WordPress facts"):
   WordPress does; the view context shows everyone's published posts;
 - ``/wp/v2/media`` uploads (raw body and Content-Disposition; ``x-1.png`` for a second file
   of the same name); ``/wp/v2/categories`` and ``/tags`` (400 ``term_exists`` with ``term_id``);
+- ``/wp/v2/block-types``: the core block types of WordPress 7.0 (``block_editor = "6.1"``:
+  of 6.1), recorded from the real sites;
 - ``/batch/v1``: at most 25 sub-requests, 207 with a status and a body for each;
 - for users without ``unfiltered_html``, a small kses: ``<script>``, ``<style>``, ``<iframe>``,
   ``<object>`` and ``<embed>`` tags are dropped (their text stays), a bare ``&`` becomes
@@ -43,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -205,6 +208,7 @@ class FakeWordPress:
     def __init__(self, url: str = URL, *, pretty_permalinks: bool = True) -> None:
         self.url = url
         self.pretty_permalinks = pretty_permalinks
+        self.block_editor = "7.0"  # whose block types /wp/v2/block-types answers
         roles = {"admin": "administrator", "editor": "editor", "author": "author"}
         self.users = {
             login: User(n, login, f"{login} app pass word", role)
@@ -361,6 +365,7 @@ class FakeWordPress:
             ("GET", r"/", self._index),
             ("GET", r"/wp/v2/users/me", self._me),
             ("GET", r"/wp/v2/users", self._list_users),
+            ("GET", r"/wp/v2/block-types", self._block_types),
             ("GET", r"/wp/v2/(posts|blocks|media)", self._list_posts),
             ("POST", r"/wp/v2/(posts|blocks)", self._create_post),
             ("POST", r"/wp/v2/media", self._upload),
@@ -387,6 +392,14 @@ class FakeWordPress:
             caps = {user.role: True, **dict.fromkeys(sorted(ROLES[user.role]), True)}
             data |= {"username": user.login, "roles": [user.role], "capabilities": caps}
         return 200, data, {}
+
+    def _block_types(self, call: Call) -> Any:
+        """The core block types as WordPress ``self.block_editor`` ("7.0" or "6.1") answers
+        blocks.BLOCK_TYPES_QUERY (recorded from the real ones, tests/golden/blocks/)."""
+        if call.user is None:
+            raise RestError(401, "rest_cannot_view")
+        path = Path(__file__).parent / "golden" / "blocks" / self.block_editor / "block-types.json"
+        return 200, json.loads(path.read_text("utf-8")), {}
 
     def _index(self, call: Call) -> Any:
         """The REST index: the namespaces the site serves (no companion plugin here)."""

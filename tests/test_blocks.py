@@ -9,7 +9,9 @@ on every browser run. Here the serializer must give them byte for byte, per vers
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,8 @@ from cms_sync import blocks
 from cms_sync.render import markdown_to_html
 
 from .conftest import REPO
+from .fake_wordpress import FakeWordPress
+from .publishing import article, kinds, managed, run
 
 GOLDEN = REPO / "tests" / "golden" / "blocks"
 SITE = "https://blog.example"
@@ -145,3 +149,68 @@ def test_the_notice_and_navigation_become_custom_html_and_blocks_stay_as_they_ar
     reference = '<!-- wp:block {"ref":12} /-->'
     assert blocks.html_block(reference) == reference and blocks.html_block("\n") == ""
     assert blocks.join(["<!-- wp:a /-->\n", "", reference]) == f"<!-- wp:a /-->\n\n{reference}"
+
+
+# --- publishing in blocks format (the in-memory WordPress) --------------------------------
+
+
+def blocks_project(project: Any) -> Any:
+    """``project`` with content_format "blocks", an article with an image and the notice."""
+    with project.config.open("a", encoding="utf-8") as toml:
+        toml.write('content_format = "blocks"\n')
+    shutil.copy(REPO / "tests" / "fixtures" / "corpus" / "images" / "funnel.png", project.articles)
+    body = '# Title\n\n![A funnel](funnel.png "The funnel")\n\nText.'
+    project.write("a.md", article("with-image", body, comment_status="open"))
+    return project
+
+
+def test_publish_writes_blocks_with_the_attachment_id_and_the_marker_in_a_block(project):
+    site = FakeWordPress()
+    report = run(blocks_project(project), site)
+    assert kinds(report) == {"with-image": "create", "notice:en": "create"}
+    assert report.warnings == []
+    [media] = site.items("media")
+    [post] = managed(site).values()
+    assert f'<!-- wp:image {{"id":{media.id},"sizeSlug":"full","linkDestination":"none"}} -->' in (
+        post.content
+    )
+    assert f'class="wp-image-{media.id}"/><figcaption class="wp-element-caption">The' in (
+        post.content
+    )
+    assert post.content.startswith('<!-- wp:heading {"level":1} -->\n<h1 class="wp-block-heading">')
+    [pattern] = site.items("blocks")
+    assert f'<!-- wp:block {{"ref":{pattern.id}}} /-->\n\n<!-- wp:html -->\n<!-- cms-sync:v1 ' in (
+        post.content
+    )
+    assert post.content.endswith(" -->\n<!-- /wp:html -->")
+    assert [c for c in site.calls if c.route == "/wp/v2/block-types"] != []
+    assert set(kinds(run(project, site)).values()) == {"unchanged"}
+
+
+def test_the_markup_follows_the_sites_version(project):
+    site = FakeWordPress()
+    site.block_editor = "6.1"
+    run(blocks_project(project), site)
+    [post] = managed(site).values()
+    assert post.content.startswith('<!-- wp:heading {"level":1} -->\n<h1>Title</h1>')
+
+
+def test_block_types_that_cannot_be_read_give_the_current_markup_and_a_warning(project):
+    site = FakeWordPress()
+    site.refuse("GET", "/wp/v2/block-types", status=403, code="rest_forbidden")
+    report = run(blocks_project(project), site)
+    [warning] = report.warnings
+    assert "answered 403 to /wp/v2/block-types" in warning and "WordPress 7.0" in warning
+    [post] = managed(site).values()
+    assert '<h1 class="wp-block-heading">' in post.content
+
+
+def test_classic_format_reads_no_block_types(project):
+    site = FakeWordPress()
+    with project.config.open("a", encoding="utf-8") as toml:
+        toml.write('content_format = "classic"\n')
+    project.write("a.md", article("plain", "Text."))
+    run(project, site)
+    assert [c for c in site.calls if c.route == "/wp/v2/block-types"] == []
+    [post] = managed(site).values()
+    assert post.content.startswith("<p>Text.</p>\n<!-- cms-sync:v1 ")
