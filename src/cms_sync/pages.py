@@ -380,10 +380,12 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _source_line(problem: Problem) -> str | None:
+def _source_line(problem: Problem, root: Path) -> str | None:
     if problem.line_text is not None:
         return problem.line_text.rstrip("\r\n")
     if problem.path is None or problem.line < 1:
+        return None
+    if refusal(problem.path, root, "article"):  # outside, too big, a pipe: never shown
         return None
     try:
         lines = problem.path.read_text("utf-8").split("\n")
@@ -419,7 +421,7 @@ def problems_html(heading: str, problems: list[Problem], root: Path) -> str:
         parts.append(
             f'<p class="preview-finding"><code>{html.escape(where + problem.message)}</code></p>'
         )
-        line = _source_line(problem)
+        line = _source_line(problem, root)
         if line is not None:
             parts.append(f'<pre class="preview-source">{_marked(line, problem.column)}</pre>')
     parts.append("</div>")
