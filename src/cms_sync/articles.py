@@ -149,10 +149,19 @@ def _date(value: Any) -> dt.datetime:
         ) from None
 
 
+MAX_TERM_NAME = 200  # characters: the name column of wp_terms
+
+
 def _names(value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
         raise _Invalid("must be a list of names, e.g. [News, Guides]")
+    for item in items:
+        if len(item.strip()) > MAX_TERM_NAME:  # WordPress would answer 500 db_insert_error
+            raise _Invalid(
+                f"'{item.strip()[:20]}…' is {len(item.strip())} characters; WordPress keeps at "
+                f"most {MAX_TERM_NAME} in a tag or category name: shorten it"
+            )
     return tuple(_plain(i) for i in items)
 
 
