@@ -136,6 +136,11 @@ CASES: dict[str, Bad] = {
         f"articles/a.md:3: error: categories: '<script>' {MARKUP}",
         {"a.md": art("title: A\ncategories: [News, '<script></script>']\n")},
     ),
+    "tag-too-long": Bad(  # WordPress answers 500 db_insert_error after the other terms
+        "articles/a.md:3: error: tags: '" + "x" * 20 + "…' is 201 characters; WordPress keeps "
+        "at most 200 in a tag or category name: shorten it",
+        {"a.md": art("title: A\ntags: [ok, " + "x" * 201 + "]\n")},
+    ),
     "status-unknown": Bad(
         "articles/a.md:3: error: status: unknown status 'published'; use one of: draft, "
         "pending, publish, private, future",
@@ -303,6 +308,7 @@ def prepare(project: Project, case: str) -> str:
 
 
 def run(project: Project, *args: str, env: dict[str, str] | None = None):
+    """``cms-sync --config ... ARGS`` in-process; never a traceback."""
     result = CliRunner().invoke(cli, ["--config", str(project.config), *args], env=env)
     output = result.stdout + result.stderr
     assert "Traceback" not in output and "unexpected" not in output, output
@@ -382,3 +388,23 @@ def test_plan_and_publish_stop_before_the_first_request(wordpress_site, project,
     if not CASES[case].in_config:
         assert lines[-1] == "Error: 1 problem(s) in the articles; nothing was done"
     assert wordpress_site.requests_since(position) == []
+
+
+# -- what is not an error ------------------------------------------------------------------
+
+
+def test_a_byte_order_mark_and_windows_line_ends_change_nothing(project, tmp_path):
+    """Editors on Windows save both: the post is the same as from a plain UTF-8 file."""
+    text = art("title: A\nslug: a\ntags: [x]\n", "Some *text*.\n\n- one\n- two\n")
+    project.write("a.md", text)
+    run(project, "-q", "render", "--out", str(tmp_path / "plain"))
+    project.write("a.md", ("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8"))
+    assert run(project, "check").exit_code == 0
+    run(project, "-q", "render", "--out", str(tmp_path / "windows"))
+    plain, windows = (tmp_path / "plain" / "a.html", tmp_path / "windows" / "a.html")
+    assert windows.read_text("utf-8") == plain.read_text("utf-8")
+
+
+def test_a_term_name_of_200_characters_is_fine(project):
+    project.write("a.md", art("title: A\ntags: [" + "x" * 200 + "]\n"))
+    assert run(project, "check").exit_code == 0
