@@ -25,6 +25,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from cms_sync.articles import Article
+from cms_sync.blocks import html_block
 from cms_sync.build import (
     featured_alt,
     local_image,
@@ -213,8 +214,9 @@ def _article_page(
     content, refs = render_post(project, renderer, article, links, local_image)
     notice = project.notice_for(article)
     notice_html = renderer.notice_html(notice) if notice else ""
-    if notice_html and content.endswith(notice_html):
-        content = content[: -len(notice_html)]
+    shown = html_block(notice_html) + "\n" if renderer.blocks else notice_html  # as post.html
+    if notice_html and content.endswith(shown):
+        content = content[: -len(shown)].rstrip("\n") + "\n"
     else:  # a template put the notice elsewhere: keep the content whole, show it once
         notice_html = ""
     if notice_error is not None:  # where the broken notice would be, its errors
