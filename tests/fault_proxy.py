@@ -32,6 +32,7 @@ lose     forward, let WordPress do it, then close the connection without an answ
 503/429  answer that status, ``Retry-After: <retry_after>`` ("": none), an HTML page; not forwarded
 500      answer 500 with an HTML page (a PHP fatal error as hosts show it); not forwarded
 waf      answer 200 with an HTML challenge page, not JSON (a web application firewall)
+404      answer WordPress's JSON rest_no_route 404 (a host that hides /batch/v1, say)
 cut      forward, then send the status, the headers and half of the body, and close
 stall    wait ``delay`` seconds (past the client's timeout), then forward and answer
 hang     never forward, never answer (until the proxy stops): a kill lands while it waits
@@ -54,7 +55,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-FAULTS = ("lose", "503", "429", "500", "waf", "cut", "stall", "hang", "hold")
+FAULTS = ("lose", "503", "429", "500", "waf", "404", "cut", "stall", "hang", "hold")
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -82,6 +83,10 @@ CHALLENGE = (
     "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
     "<noscript>Enable JavaScript and cookies to continue</noscript>"
     "<p>Checking your browser before accessing the site.</p></body></html>"
+)
+NO_ROUTE = (
+    '{"code":"rest_no_route","message":"No route was found matching the URL and request '
+    'method.","data":{"status":404}}'
 )
 PAGES = {"503": (503, UNAVAILABLE), "429": (429, UNAVAILABLE), "500": (500, FATAL)}
 
@@ -261,6 +266,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(status, page.encode(), "text/html; charset=UTF-8", extra)
         if kind == "waf":
             return self._answer(200, CHALLENGE.encode(), "text/html; charset=UTF-8", {})
+        if kind == "404":
+            return self._answer(404, NO_ROUTE.encode(), "application/json; charset=UTF-8", {})
         if fault and kind == "hang":
             proxy._stopping.wait(600)
             return self._drop()
