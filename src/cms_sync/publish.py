@@ -157,6 +157,7 @@ class _Run:
         final: dict[str, Outcome] = {}
         created: set[str] = set()
         failed: set[str] = set()  # refused by WordPress: reported once, not sent again
+        unanswered: WordPressError | None = None  # a batch that got no answer at all
         for attempt in range(MAX_PASSES):
             actions = plan(
                 desired(self.snapshot),
@@ -167,6 +168,10 @@ class _Run:
                 orphans=not self.partial,
             )
             writes = [a for a in actions if a.kind in WRITES and a.slot not in failed]
+            if unanswered and any(a.kind == "create" and a.slot in created for a in writes):
+                # Not on the site yet, but WordPress may still be making it (a create slower
+                # than the timeout): never sent twice in one run; the next run looks first.
+                raise unanswered
             if not self.dry_run and any(a.kind == "create" for a in writes):
                 writes = [a for a in writes if a.kind == "create"]  # links first, then updates
             for action in actions:
@@ -192,6 +197,7 @@ class _Run:
                 if attempt == MAX_PASSES - 1 or (exc.status or 500) < 500:
                     raise
                 created.update(a.slot for a in writes if a.kind == "create")
+                unanswered = exc if exc.status is None else unanswered
                 self.snapshot = self.site.read_items(item_type, self.snapshot)
                 continue
             for action, result in zip(writes, results, strict=True):
