@@ -64,7 +64,6 @@ ONE_BY_ONE = {
 }  # fmt: skip
 UPLOAD = {
     "lose": (0, ""),
-    "cut": (0, ""),
     "503": BATCH["503"],
     "waf": BATCH["waf"],
     "stall": BATCH["stall"],

@@ -376,6 +376,7 @@ class Client:
         if self._run_left() - delay <= 0:
             self._gave_up = f" (not retried: this run's deadline of {self.run_deadline:g} s)"
             return False
+        problem = self._scrubber.text(problem)  # an error's text may quote what was sent
         log.info("%s %s: %s; retrying in %g s", method, urls.shown(url), problem, delay)
         self.requests_made += 1
         return True
