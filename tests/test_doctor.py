@@ -41,6 +41,7 @@ class DoctorWordPress(FakeWordPress):
         self.batch = True
         self.companion_version: str | None = None
         self.version = "6.1.9"
+        self.rest_refuses: str | None = None  # "everyone", "anonymous" or a login name
 
     def handle(self, request: requests.PreparedRequest) -> requests.Response:
         url = request.url or ""
@@ -53,11 +54,30 @@ class DoctorWordPress(FakeWordPress):
             refusal = self._refusal(header)
             if refusal is not None and url.rstrip("/") != self.url:
                 return _json_response(request, 401, refusal.body())
+        refused = self._rest_refusal(request)
+        if refused is not None:
+            return _json_response(request, refused.status, refused.body())
         response = super().handle(request)
         if url.rstrip("/") == self.url:
             page = f'<meta name="generator" content="WordPress {self.version}" />'
             response._content = page.encode()
         return response
+
+    def _rest_refusal(self, request: requests.PreparedRequest) -> RestError | None:
+        """A rest_authentication_errors filter: for everyone, for whoever is not logged
+        in (most "disable REST API" plugins), or for one user (a security plugin's rule)."""
+        url = request.url or ""
+        if self.rest_refuses is None or not ("/wp-json" in url or "rest_route=" in url):
+            return None
+        header = request.headers.get("Authorization", "")
+        user = self._login(header) if header.startswith("Basic ") else None
+        if self.rest_refuses == "everyone":
+            return RestError(403, "rest_disabled", "The REST API is disabled.")
+        if self.rest_refuses == "anonymous" and user is None:
+            return RestError(401, "rest_not_logged_in", "Only logged-in users.")
+        if user is not None and user.login == self.rest_refuses:
+            return RestError(403, "rest_forbidden", "Not for you.")
+        return None
 
     def _xmlrpc(self, request: requests.PreparedRequest) -> requests.Response:
         """wp.getUsersBlogs: the credentials in the body; fault 403 when wrong, 405 off."""
@@ -190,8 +210,39 @@ def test_application_passwords_turned_off_stop_the_checks_that_need_them():
     site.application_passwords = False
     found = run(site)
     assert check(found, "application passwords").state == FAIL
-    assert "https" in check(found, "application passwords").todo
+    todo = check(found, "application passwords").todo  # the site is on https already:
+    assert "wp_is_application_passwords_available filter" in todo and "https" not in todo
     assert check(found, "authentication").state == SKIP
+
+
+def test_a_rest_api_turned_off_for_everyone_is_told_apart_from_one_for_users_only():
+    site = DoctorWordPress()
+    site.rest_refuses = "everyone"
+    rest = check(run(site), "REST API")
+    assert rest.state == FAIL and rest.finding.startswith("turned off: WordPress answers HTTP 403")
+    site.rest_refuses = "anonymous"
+    assert run(site).ok  # cms-sync logs in: a REST API for logged-in users only is enough
+
+
+def test_a_rest_api_for_logged_in_users_only_with_the_header_stripped_gets_the_fix():
+    site = DoctorWordPress()
+    site.rest_refuses = "anonymous"
+    site.strips_authorization = True
+    found = run(site)
+    rest = check(found, "REST API")
+    assert (rest.state, rest.todo) == (WARN, "see authentication below")
+    assert "answers only logged-in users (HTTP 401 rest_not_logged_in)" in rest.finding
+    assert check(found, "application passwords").state == SKIP
+    auth = check(found, "authentication")
+    assert auth.state == FAIL and "SetEnvIf Authorization" in auth.todo
+
+
+def test_a_rest_api_refused_to_this_user_only_says_so():
+    site = DoctorWordPress()
+    site.rest_refuses = "admin"
+    rest = check(run(site), "REST API")
+    assert rest.finding == "answers anonymous readers but refuses admin (HTTP 403 rest_forbidden)"
+    assert rest.todo.endswith("allow it for admin")
 
 
 def test_no_batch_route_is_a_warning():
@@ -297,3 +348,62 @@ def test_the_real_site_tells_a_wrong_password(wp):
 def test_the_real_site_shows_the_companion_version(companion):
     found = real(companion)
     assert check(found, "companion plugin").finding.startswith("active, version 0."), found
+
+
+@contextlib.contextmanager
+def mu_plugin(wp: Any, name: str, php: str) -> Iterator[None]:
+    """A must-use plugin on the test site (loaded on every request while the file is there),
+    removed afterwards."""
+    folder = Path(wp.state["workdir"]) / "www" / "wp-content" / "mu-plugins"
+    folder.mkdir(exist_ok=True)
+    plugin = folder / f"{name}.php"
+    plugin.write_text(f"<?php\n{php}\n")
+    try:
+        yield
+    finally:
+        plugin.unlink()
+
+
+def test_the_real_site_with_application_passwords_turned_off_by_a_filter(wp):
+    off = "add_filter('wp_is_application_passwords_available', '__return_false');"
+    with mu_plugin(wp, "no-application-passwords", off):
+        found = real(wp)
+    assert check(found, "REST API").state == OK
+    passwords = check(found, "application passwords")
+    assert (passwords.state, passwords.finding) == (FAIL, "turned off on this site")
+    assert "wp_is_application_passwords_available filter turns them off" in passwords.todo
+    assert "serve the site over https" in passwords.todo  # the test site is on plain http
+    assert check(found, "authentication").state == SKIP
+    assert real(wp).ok  # the filter is gone with the plugin
+
+
+REST_OFF = """add_filter('rest_authentication_errors', function ($result) {
+    return new WP_Error('rest_disabled', 'The REST API is disabled.', ['status' => 403]);
+});"""
+# What most "disable REST API" plugins do: refuse whoever is not logged in.
+REST_LOGIN_ONLY = """add_filter('rest_authentication_errors', function ($result) {
+    if (!empty($result) || is_user_logged_in()) {
+        return $result;
+    }
+    return new WP_Error('rest_not_logged_in', 'Only logged-in users.', ['status' => 401]);
+});"""
+
+
+def test_the_real_site_with_the_rest_api_turned_off(wp):
+    with mu_plugin(wp, "no-rest-api", REST_OFF):
+        found = real(wp)
+    rest = check(found, "REST API")
+    assert rest.state == FAIL, found.as_text()
+    assert rest.finding == (
+        "turned off: WordPress answers HTTP 403 rest_disabled to every request, even the index"
+    )
+    assert "rest_authentication_errors filter" in rest.todo and "logged-in users" in rest.todo
+    assert check(found, "authentication").state == SKIP
+
+
+def test_the_real_site_with_the_rest_api_for_logged_in_users_only_works(wp):
+    with mu_plugin(wp, "rest-api-login-only", REST_LOGIN_ONLY):
+        found = real(wp)
+        anonymous = requests.get(f"{wp.url}/wp-json/", timeout=30)
+    assert anonymous.status_code == 401  # the plugin is at work
+    assert found.ok and set(states(found).values()) == {OK}, found.as_text()

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import requests
@@ -259,17 +260,45 @@ class _Doctor:
                 "WordPress; allow this machine's IP address or /wp-json/ in it",
             )
         if exc.status in (401, 403):
+            return self._rest_refused(exc)
+        return Check(name, FAIL, str(exc), "check the site's error log")
+
+    def _rest_refused(self, exc: WordPressError) -> Check:
+        """The index refused with a WordPress error: a plugin limits the REST API. Whether
+        it refuses everyone or only those not logged in decides what to say."""
+        name, answer = "REST API", f"HTTP {exc.status} {exc.code}"
+        if exc.code == "rest_not_logged_in":
+            # Open to logged-in users only (what most "disable REST API" plugins do): the
+            # login is what fails, and the authentication check tells why.
+            return Check(
+                name,
+                WARN,
+                f"answers only logged-in users ({answer}), and these credentials did not log in",
+                "see authentication below",
+            )
+        try:
+            self.make(None, None).get("/", {"_fields": "namespaces"})
+        except WordPressError:
             return Check(
                 name,
                 FAIL,
-                str(exc),
-                "a security plugin limits the REST API; allow it for logged-in users",
+                f"turned off: WordPress answers {answer} to every request, even the index",
+                "a plugin or a rest_authentication_errors filter turns the REST API off (a "
+                "'Disable REST API' plugin, a security plugin's setting): allow it, at least "
+                "for logged-in users; cms-sync logs in with the application password",
             )
-        return Check(name, FAIL, str(exc), "check the site's error log")
+        return Check(
+            name,
+            FAIL,
+            f"answers anonymous readers but refuses {self.user} ({answer})",
+            f"a security plugin limits the REST API by user or role: allow it for {self.user}",
+        )
 
     def application_passwords(self) -> Check:
         name = "application passwords"
         methods = self.index.get("authentication")
+        if not self.index:  # only logged-in users may read it
+            return Check(name, SKIP, "not checked: the REST index cannot be read")
         if "authentication" not in self.index:
             return Check(
                 name,
@@ -279,12 +308,18 @@ class _Doctor:
             )
         if isinstance(methods, dict) and "application-passwords" in methods:
             return Check(name, OK, "available")
+        turned_off = (
+            "a plugin (security plugins offer it) or a wp_is_application_passwords_available "
+            "filter turns them off: allow them, at least for this user"
+        )
+        if urlsplit(self.client.site_url).scheme == "https":
+            return Check(name, FAIL, "turned off on this site", turned_off)
         return Check(
             name,
             FAIL,
             "turned off on this site",
-            "they need https (or WP_ENVIRONMENT_TYPE 'local'); otherwise a plugin or a "
-            "wp_is_application_passwords_available filter turns them off: allow them",
+            "over plain http WordPress offers them only when WP_ENVIRONMENT_TYPE is 'local': "
+            f"serve the site over https; if it is local, {turned_off}",
         )
 
     def authentication(self) -> Check:
