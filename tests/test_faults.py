@@ -2,11 +2,14 @@
 
 For each fault (an answer lost after WordPress did the work, 503 and 429 with Retry-After,
 a 500 HTML page, a 200 challenge page that is not JSON, a connection cut mid-answer, a
-stall past the client's timeout) in `cms-sync publish` (a batch of creates and updates, a
-media upload) and in `cms-sync pull` (its reads): one line naming the URL and what to do,
-a non-zero exit, no traceback; then a run without faults converges: one post per article,
-the intended content, the edit made on the site kept and reported as a conflict, no file
-half-written. And cms-sync killed with SIGKILL mid-run converges the same way.
+stall past the client's timeout) in `cms-sync publish` (a batch of creates and updates,
+creates sent one by one, a media upload) and in `cms-sync pull` (its reads), on every try:
+either the run gets over it by itself (a lost answer to a write: it looks at the site and
+finds the write done), or one line naming the URL and what to do, exit 1, no traceback.
+Then a run without faults converges: one post per article, the intended content, the edit
+made on the site kept and reported as a conflict, no file half-written. A 503 with
+Retry-After once is waited for and retried. cms-sync killed with SIGKILL mid-run (its write
+done by WordPress, the answer never read) converges the same way.
 
 The client's timeouts and backoff are shortened (2 s, 0.05 s) so that stalls and retries
 cost little; the faults of one command run one after the other on one small project.
