@@ -364,6 +364,7 @@ def mu_plugin(wp: Any, name: str, php: str) -> Iterator[None]:
         plugin.unlink()
 
 
+@pytest.mark.compat
 def test_the_real_site_with_application_passwords_turned_off_by_a_filter(wp):
     off = "add_filter('wp_is_application_passwords_available', '__return_false');"
     with mu_plugin(wp, "no-application-passwords", off):
@@ -389,6 +390,7 @@ REST_LOGIN_ONLY = """add_filter('rest_authentication_errors', function ($result)
 });"""
 
 
+@pytest.mark.compat
 def test_the_real_site_with_the_rest_api_turned_off(wp):
     with mu_plugin(wp, "no-rest-api", REST_OFF):
         found = real(wp)
@@ -401,6 +403,7 @@ def test_the_real_site_with_the_rest_api_turned_off(wp):
     assert check(found, "authentication").state == SKIP
 
 
+@pytest.mark.compat
 def test_the_real_site_with_the_rest_api_for_logged_in_users_only_works(wp):
     with mu_plugin(wp, "rest-api-login-only", REST_LOGIN_ONLY):
         found = real(wp)
