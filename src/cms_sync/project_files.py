@@ -64,6 +64,10 @@ def refusal(path: Path, root: Path, kind: str) -> str | None:
     if not stat.S_ISREG(mode):  # reading a named pipe would wait for ever
         what = "a folder" if stat.S_ISDIR(mode) else "a pipe, socket or device"
         return f"is {what}, not a regular file: rename or remove it"
+    try:  # now, not halfway through a publish
+        path.open("rb").close()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror}); make it readable: chmod a+r {path.name}"
     if size <= limit:
         return None
     if kind == "article":
