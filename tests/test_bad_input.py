@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -408,3 +411,62 @@ def test_a_byte_order_mark_and_windows_line_ends_change_nothing(project, tmp_pat
 def test_a_term_name_of_200_characters_is_fine(project):
     project.write("a.md", art("title: A\ntags: [" + "x" * 200 + "]\n"))
     assert run(project, "check").exit_code == 0
+
+
+# -- files that cannot be read -------------------------------------------------------------
+# The tests run as root, who reads any file whatever its mode; setpriv drops the capabilities
+# that let it (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so a mode-000 file is unreadable to
+# cms-sync as it would be to any other user.
+
+UNREADABLE = {
+    "article": ("b.md", "articles/b.md:1: error: the file cannot be read (Permission denied); "
+                "make it readable: chmod a+r b.md"),
+    "image": ("x.png", "articles/a.md:8: error: image 'x.png' cannot be read (Permission "
+              "denied); make it readable: chmod a+r x.png"),
+    "featured-image": ("c.png", "articles/a.md:3: error: featured_image 'c.png' cannot be read "
+                       "(Permission denied); make it readable: chmod a+r c.png"),
+}  # fmt: skip
+
+
+def unreadable(project: Project, which: str) -> str:
+    project.write("a.md", art("title: A\nfeatured_image: c.png\n", "Text.\n\n![x](x.png)\n"))
+    project.write("b.md", art("title: B\n"))
+    for name in ("x.png", "c.png"):
+        (project.articles / name).write_bytes(SECRET)
+    name, expected = UNREADABLE[which]
+    (project.articles / name).chmod(0)
+    return expected
+
+
+def without_root_powers(project: Project, *args: str, env: dict[str, str] | None = None):
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is needed to read files as a user who is not root")
+    drop = "-dac_override,-dac_read_search"
+    command = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", sys.executable]
+    command += ["-m", "cms_sync", "--config", str(project.config), *args]
+    environment = {**os.environ, "HOME": str(project.root), **(env or {})}
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=environment)
+
+
+@pytest.mark.parametrize("which", sorted(UNREADABLE))
+def test_an_unreadable_file_is_a_check_error(project, which):
+    expected = unreadable(project, which)
+    result = without_root_powers(project, "check")
+    assert (result.returncode, result.stderr.splitlines()[0]) == (1, expected), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["plan", "publish"])
+@pytest.mark.parametrize("which", sorted(UNREADABLE))
+def test_an_unreadable_file_stops_plan_and_publish_before_any_request(
+    wordpress_site, project, which, command
+):
+    expected = unreadable(project, which)
+    position = wordpress_site.log_position()
+    result = without_root_powers(project, command, env=site_env(wordpress_site, project))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        expected,
+        "Error: 1 problem(s) in the articles; nothing was done",
+    ]
+    assert wordpress_site.requests_since(position) == []
