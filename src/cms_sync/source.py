@@ -106,7 +106,20 @@ def _parse_front_matter(
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, except that a date that is not in the calendar (``2026-13-45``,
     ``2026-02-30``) stays text, for its key's check to report at its line: PyYAML would
-    raise a ValueError that names neither the file nor the line."""
+    raise a ValueError that names neither the file nor the line; and that aliases
+    (``*name``) are refused: nine nested lists of nine aliases are a billion values, which
+    a message quoting the value would take minutes and gigabytes to write."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "found an alias (*name): write the value out; cms-sync does not expand "
+                "anchors and aliases in front matter",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        return super().compose_node(parent, index)
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
