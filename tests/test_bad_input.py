@@ -87,6 +87,17 @@ CASES: dict[str, Bad] = {
         "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'",
         {"a.md": art("title: !!python/object/apply:os.system ['touch pwned']\n")},
     ),
+    "yaml-alias-bomb": Bad(  # nine levels of nine aliases: a billion values to print
+        "articles/a.md:4: error: invalid YAML in front matter: found an alias (*name): write "
+        "the value out; cms-sync does not expand anchors and aliases in front matter",
+        {
+            "a.md": art(
+                "title: A\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                + "".join(f"x{n}: &x{n} [{', '.join([f'*x{n - 1}'] * 9)}]\n" for n in range(1, 9))
+                + "status: *x8\n"
+            )
+        },
+    ),
     "date-month-13": Bad(
         "articles/a.md:3: error: " + DATE.format("2026-13-45", "month must be in 1..12"),
         {"a.md": art("title: A\ndate: 2026-13-45\n")},
