@@ -1,7 +1,7 @@
 """Bad input, everywhere, before the first request (issue 12, part 4).
 
 One table of malformed inputs, articles and cms-sync.toml alike, each run through `check`,
-`plan`, `publish` and `preview`. Each must give one line naming file:line (or the config
+`render`, `plan`, `publish` and `preview`. Each must give one line naming file:line (or the config
 key) and what to do, exit 1, and no traceback; `plan` and `publish` must send nothing: the
 requests are counted where they would arrive, at the real test WordPress (marker
 `wordpress`). `preview` shows a broken article as its error page (HTTP 500) and refuses to
@@ -338,12 +338,15 @@ def test_every_case_is_an_error():
     assert all(": error: " in bad.expect or bad.in_config for bad in CASES.values())
 
 
+@pytest.mark.parametrize("command", ["check", "render"])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_check_gives_one_line_with_file_and_line(project, case):
+def test_check_and_render_give_one_line_with_file_and_line(project, tmp_path, case, command):
     expected = prepare(project, case)
-    result = run(project, "check")
+    out = tmp_path / "out"
+    result = run(project, *([command] if command == "check" else [command, "--out", str(out)]))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == expected
+    assert not out.exists()  # render wrote nothing
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
