@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench.py [--sizes 100,1000] [--quick] [--out PATH]
 
 For each N it generates N synthetic articles (corpus.py), then for each tool on an emptied
-site runs the cases first publish, no-op publish, template change, notice edit, one-article
-edit, plan and pull, each as a child process: requests and writes counted at the server
+site runs the cases first publish, no-op publish, template change (cms-sync also with --jobs
+4 once it has the option), notice edit, one-article edit, plan and pull, each as a child
+process: requests and writes counted at the server
 (php.log), wall time, peak memory (the child's max RSS).  The tools: cms-sync (its command
 line), the naive sync (naive_sync.py: GET by slug + one write per article), m2w and
 wordpress-markdown-blog-loader from PyPI (pip-installed into .bench-cache/).  Then cms-sync's
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import corpus
@@ -29,7 +31,7 @@ import report
 import requests
 import tools
 from measure import Result
-from report import CASES, SizeRun
+from report import CASES, JOBS_CASE, SizeRun
 from wp_site import Site
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.md"
@@ -66,11 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (logs)")
     parser.add_argument("--no-peers", action="store_true", help="skip m2w and wp-md")
     parser.add_argument(
+        "--sample",
+        type=int,
+        default=200,
+        metavar="N",
+        help="run the naive sync and m2w on at most N articles and scale (default 200)",
+    )
+    parser.add_argument(
         "--wpmd-sample",
         type=int,
-        default=100,
+        default=50,
         metavar="N",
-        help="run wp-md on at most N articles and scale (it costs ~0.4 s per post per run)",
+        help="the same for wp-md, which spends ~0.5 s per post per run (default 50)",
     )
     args = parser.parse_args(argv)
     sizes = [20] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -82,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WordPress started in {site.start_seconds:.1f} s at {site.url}", file=sys.stderr)
         try:
             machine = _machine(site)
-            runs = [_size(site, work, count, peers, args.wpmd_sample) for count in sizes]
+            samples = {"naive": args.sample, "m2w": args.sample, "wp-md": args.wpmd_sample}
+            cache: Cache = {}
+            runs = [_size(site, work, count, peers, samples, cache) for count in sizes]
         finally:
             site.stop()
         reload = _reload(work)
@@ -93,36 +104,58 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _install_peers(cache: Path) -> dict[str, tuple[Path | None, str]]:
+def _install_peers(cache: Path) -> Peers:
     return {name: tools.install_peer(cache, name) for name in tools.PEERS}
 
 
-def _size(site: Site, work: Path, count: int, peers: dict, wpmd_sample: int) -> SizeRun:
+Peers = dict[str, tuple[Path | None, str]]
+Cache = dict[tuple[str, int], tuple[dict[str, Result], int | None, frozenset[str]]]
+
+
+def _size(
+    site: Site, work: Path, count: int, peers: Peers, samples: dict[str, int], cache: Cache
+) -> SizeRun:
+    """Every tool's cases at N = count.  A tool given a smaller sample runs on that many
+    articles; its cases that cost per article are scaled to N (marked ~), the others are
+    shown as measured on the sample.  A sample already measured (same tool, same size) at
+    another N is reused, not run again."""
     run = SizeRun(count)
-    lineup: list[tuple[str, int]] = [("cms-sync", count), ("naive", count)]
-    lineup += [(name, count if name != "wp-md" else min(count, wpmd_sample)) for name in peers]
-    for name, articles in lineup:
+    for name in ("cms-sync", "naive", *peers):
         python, why = peers.get(name, (None, ""))
         if name in peers and python is None:
             run.results[name] = {case: Result(note=why) for case in CASES}
             continue
-        started = time.perf_counter()
-        site.reset()
-        root = work / f"{name}-{count}"
-        corpus.make_project(root, articles)
-        tool = _tool(name, site, root, python, articles)
-        results = _cases(site, tool, root, articles, run, name)
+        articles = min(count, samples.get(name, count))
+        if (name, articles) not in cache:
+            started = time.perf_counter()
+            site.reset()
+            root = work / f"{name}-{articles}"
+            corpus.make_project(root, articles)
+            tool = _tool(name, site, root, python, articles)
+            results = _cases(site, tool, root, articles, run, name)
+            cache[name, articles] = (results, run.revisions.get(name), tool.per_article)
+            run.seconds[name] = time.perf_counter() - started
+            print(f"N={count} {name}: {run.seconds[name]:.0f} s", file=sys.stderr)
+        results, revisions, per_article = cache[name, articles]
+        if revisions is not None:
+            run.revisions[name] = revisions
         factor = count // articles
-        if factor > 1:
-            results = {case: r.scaled(factor) if r.ok else r for case, r in results.items()}
-        run.results[name] = results
-        run.seconds[name] = time.perf_counter() - started
-        print(f"N={count} {name}: {run.seconds[name]:.0f} s", file=sys.stderr)
+        run.results[name] = {
+            case: _sampled(r, factor, articles, case in per_article) for case, r in results.items()
+        }
     run.render = _render(work, count)
     return run
 
 
-def _tool(name: str, site: Site, root: Path, python: Path | None, count: int) -> object:
+def _sampled(result: Result, factor: int, articles: int, per_article: bool) -> Result:
+    if factor == 1 or not result.ok:
+        return result
+    if per_article:
+        return replace(result.scaled(factor), sample=articles)
+    return replace(result, sample=articles)
+
+
+def _tool(name: str, site: Site, root: Path, python: Path | None, count: int) -> tools.Tool:
     if name == "cms-sync":
         return tools.CmsSync(site, root)
     if name == "naive":
@@ -131,23 +164,30 @@ def _tool(name: str, site: Site, root: Path, python: Path | None, count: int) ->
     return (tools.M2w if name == "m2w" else tools.WpMd)(site, root, python, count)
 
 
-def _cases(site: Site, tool: object, root: Path, count: int, run: SizeRun, name: str) -> dict:
-    publish, plan, pull = tool.publish, tool.plan, tool.pull  # type: ignore[attr-defined]
+def _cases(
+    site: Site, tool: tools.Tool, root: Path, count: int, run: SizeRun, name: str
+) -> dict[str, Result]:
+    publish, plan, pull = tool.publish, tool.plan, tool.pull
     results = {"first publish": publish()}
     run.revisions[name] = _revisions(site)
     results["no-op publish"] = publish()
     corpus.edit_templates(root)
     results["template change"] = publish()
+    if isinstance(tool, tools.CmsSync) and not isinstance(tool, tools.NaiveSync):
+        if tool.has_jobs():
+            corpus.edit_templates(root)
+            results[JOBS_CASE] = tool.publish("--jobs", "4")
+        else:
+            results[JOBS_CASE] = Result(note="no --jobs option yet")
     corpus.edit_notice(root)
     results["notice edit"] = publish()
     corpus.edit_one(root / "articles" / corpus.article_name(corpus.edited_article(count)))
     results["one-article edit"] = publish()
     results["plan"] = plan()
-    prefix = tool.slug_prefix  # type: ignore[attr-defined]
-    edited = _edit_on_site(site, prefix + corpus.slug(1)) if name in ("cms-sync", "naive") else ""
+    edited = _edit_on_site(site, corpus.slug(1)) if name in ("cms-sync", "naive") else ""
     results["pull"] = pull() if not edited.startswith("!") else Result(note=edited[1:])
     for case, result in results.items():
-        print(f"  {name} {case}: {report._peer(result)}", file=sys.stderr)
+        print(f"  {name} {case}: {report.cell(result)}", file=sys.stderr)
     return results
 
 
@@ -239,7 +279,7 @@ def _machine(site: Site) -> list[str]:
 
 
 def _document(
-    runs: list[SizeRun], machine: list[str], peers: dict, reload: str, seconds: float
+    runs: list[SizeRun], machine: list[str], peers: Peers, reload: str, seconds: float
 ) -> str:
     names = list(peers)
     out = ["# cms-sync benchmark (`make bench`)", "", *machine, ""]
@@ -251,8 +291,11 @@ def _document(
     out += [reload, "", "## Notes", ""]
     out += [
         "- req = requests counted at the server (php.log), writes = POST/PUT/PATCH/DELETE "
-        "(a /batch/v1 request counts once), s = wall time of the child process, peak MB = its "
-        "max RSS; `~` = measured on a sample and multiplied.",
+        "(a /batch/v1 request counts once), s = wall time of the child process, cpu = its own "
+        "CPU seconds, server cpu = what php -S and MariaDB spent meanwhile (wall time depends "
+        "on what else the machine runs; the CPU seconds much less), peak MB = the child's max "
+        "RSS. `~` = measured on a sample of the articles and multiplied (for costs paid per "
+        "article); `(on K)` = measured on K articles, not multiplied (costs not per article).",
         "- naive: naive_sync.py, GET /wp/v2/posts?slug=X then one POST per article on every "
         "run, bare Python-Markdown, notice inlined; its plan and pull are the GETs alone "
         "(pull writes the HTML of a changed post into its file).",
@@ -261,7 +304,8 @@ def _document(
     for name in names:
         python, why = peers[name]
         out.append(f"- {PEER_NOTES[name]}" + ("" if python else f" Not run: {why}."))
-    out += ["", f"Whole run: {seconds / 60:.1f} min.", ""]
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    out += ["", f"Whole run: {seconds / 60:.1f} min; load average at the end {load}.", ""]
     return "\n".join(out)
 
 

@@ -8,10 +8,11 @@ the naive sync and the peers are measured the same way, each in a fresh interpre
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wp_site import Site
@@ -27,6 +28,9 @@ class Result:
     peak_mb: float = 0.0
     note: str = ""
     scale: int = 1  # measured on 1/scale of the articles and multiplied (said in the table)
+    sample: int = 0  # measured on this many articles and not scaled (a cost not per article)
+    cpu: float = 0.0  # the child's own CPU seconds (user + system): less noisy than wall time
+    server_cpu: float = 0.0  # CPU seconds the site (php, mariadbd) spent meanwhile
     lines: list[str] = field(default_factory=list, repr=False)
 
     @property
@@ -34,14 +38,14 @@ class Result:
         return not self.note
 
     def scaled(self, factor: int) -> Result:
-        return Result(
-            self.requests * factor,
-            self.writes * factor,
-            self.seconds * factor,
-            self.peak_mb,
-            self.note,
-            factor,
-            self.lines,
+        return replace(
+            self,
+            requests=self.requests * factor,
+            writes=self.writes * factor,
+            seconds=self.seconds * factor,
+            cpu=self.cpu * factor,
+            server_cpu=self.server_cpu * factor,
+            scale=factor,
         )
 
 
@@ -56,7 +60,7 @@ def run(
     timeout: float = 1800,
 ) -> Result:
     """Run command, counting the server's requests between its start and its end."""
-    position = site.position()
+    position, server_before = site.position(), site.server_cpu()
     out = log.open("ab") if log else subprocess.DEVNULL
     started = time.perf_counter()
     try:
@@ -77,11 +81,20 @@ def run(
     code = os.waitstatus_to_exitcode(status)
     note = "" if code in ok_codes else f"exit {code}" + (f" (see {log.name})" if log else "")
     return Result(
-        traffic.requests, traffic.writes, seconds, usage.ru_maxrss / 1024, note, 1, traffic.lines
+        traffic.requests,
+        traffic.writes,
+        seconds,
+        usage.ru_maxrss / 1024,
+        note,
+        cpu=usage.ru_utime + usage.ru_stime,
+        server_cpu=site.server_cpu() - server_before,
+        lines=traffic.lines,
     )
 
 
-def _wait(child: subprocess.Popen[bytes], timeout: float) -> tuple[int, int, os.struct_rusage]:
+def _wait(
+    child: subprocess.Popen[bytes], timeout: float
+) -> tuple[int, int, resource.struct_rusage]:
     deadline = time.monotonic() + timeout
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import corpus
 from measure import Result, run
+from report import CASES
 from wp_site import Site
 
 HERE = Path(__file__).resolve().parent
@@ -28,7 +29,7 @@ def cms_sync_command() -> list[str]:
 
 class CmsSync:
     name = "cms-sync"
-    slug_prefix = ""
+    per_article: frozenset[str] = frozenset()  # cases whose cost grows with each article
 
     def __init__(self, site: Site, root: Path) -> None:
         self.site, self.root, self.log = site, root, root.parent / f"{root.name}.log"
@@ -38,8 +39,15 @@ class CmsSync:
         env = {**self.site.env(), "CI": "true"}
         return run(self.site, command, cwd=self.root, env=env, log=self.log, ok_codes=ok)
 
-    def publish(self) -> Result:
-        return self._run("publish")
+    def publish(self, *options: str) -> Result:
+        return self._run("publish", *options)
+
+    def has_jobs(self) -> bool:
+        """Whether this cms-sync's publish takes --jobs N (issue 13, part 4)."""
+        shown = subprocess.run(
+            [*cms_sync_command(), "publish", "--help"], capture_output=True, text=True, check=False
+        )
+        return "--jobs" in shown.stdout
 
     def plan(self) -> Result:
         return self._run("plan")
@@ -50,6 +58,7 @@ class CmsSync:
 
 class NaiveSync(CmsSync):
     name = "naive"
+    per_article = frozenset(CASES)  # a GET (and a write) per article in every case
 
     def _run(self, *args: str, ok: tuple[int, ...] = (0,)) -> Result:
         command = [sys.executable, str(HERE / "naive_sync.py"), args[0], str(self.root)]
@@ -84,15 +93,18 @@ def install_peer(cache: Path, name: str) -> tuple[Path | None, str]:
 class Peer:
     """A peer tool in its own venv, working on its own copy of the articles (its layout)."""
 
-    name = slug_prefix = ""
+    name = suffix = ""
+    per_article: frozenset[str] = frozenset()
     no_plan = "no dry run"
     no_pull = "upload only"
 
     def __init__(self, site: Site, root: Path, python: Path, count: int) -> None:
         self.site, self.root, self.python, self.count = site, root, python, count
-        suffix = self.slug_prefix.rstrip("-")
-        self.folder = root.parent / f"{root.name}-{suffix}"
-        self.log = root.parent / f"{root.name}-{suffix}.log"
+        self.folder = root.parent / f"{root.name}-{self.suffix}"
+        self.log = root.parent / f"{root.name}-{self.suffix}.log"
+
+    def publish(self) -> Result:
+        raise NotImplementedError
 
     def plan(self) -> Result:
         return Result(note=self.no_plan)
@@ -106,7 +118,8 @@ class M2w(Peer):
     to know what changed; finds an existing post by listing all posts anonymously and
     matching the file name against the rendered title."""
 
-    name, slug_prefix = "m2w", "m2w-"
+    name, suffix = "m2w", "m2w"
+    per_article = frozenset(("first publish", "template change", "notice edit"))
 
     def publish(self) -> Result:
         corpus.m2w_layout(self.root, self.folder / "posts", self.count)
@@ -123,7 +136,8 @@ class WpMd(Peer):
     """wordpress-markdown-blog-loader 1.8.6 (``wp-md posts upload``): one folder per post,
     every post and its images read and rewritten on every run."""
 
-    name, slug_prefix = "wp-md", "wpmd-"
+    name, suffix = "wp-md", "wpmd"
+    per_article = frozenset(CASES[:6])  # every publish reads and rewrites every post
     no_pull = "downloads one named post, no change detection"
 
     def publish(self) -> Result:
@@ -138,3 +152,6 @@ class WpMd(Peer):
         command = [str(self.python), str(HERE / "peer_wpmd.py"), host, "posts"]
         env = {**self.site.env(), "WP_APP_PASSWORD": self.site.password, "LOG_LEVEL": "WARNING"}
         return run(self.site, command, cwd=self.folder, env=env, log=self.log)
+
+
+Tool = CmsSync | Peer

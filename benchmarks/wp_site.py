@@ -10,6 +10,7 @@ line per request, so a case's requests are the lines between two positions of ph
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shutil
 import subprocess
@@ -85,6 +86,22 @@ class Site:
         lines = [f"{m[1]} {m[2]}" for m in REQUEST_LINE.finditer(text)]
         writes = sum(1 for line in lines if line.split(" ", 1)[0] in WRITES)
         return Traffic(len(lines), writes, lines)
+
+    def server_cpu(self) -> float:
+        """CPU seconds used so far by the site: php -S, its worker processes and mariadbd
+        (a case's share is the difference; wall time alone is at the mercy of the load)."""
+        php, db = int(self.state["pids"]["php"]), int(self.state["pids"]["mariadbd"])
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that ended while we looked
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if pid in (php, db) or ppid == php:
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
 
     def reset(self) -> None:
         """An empty site: no posts, patterns, media, comments or terms but Uncategorized."""
