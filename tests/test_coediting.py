@@ -8,6 +8,9 @@ no duplicate (no `-2` slug, one post per article), leaves the edited post alone 
 after which `cms-sync plan` finds nothing to do. The setup of a scenario runs once for both
 of its tests (a module-scoped fixture), so the browser work is not done twice.
 
+The projects here publish with ``content_format = "classic"``: what an editor does to a
+post that opens as a Classic block (tests/test_block_editor.py has posts published as blocks).
+
 Facts this rests on: what content.raw becomes after each action, checked on WordPress 6.1.9
 and 7.0.4. cms-sync publishes `<p>Original words here.</p>\n<p>A second paragraph.</p>\n`
 then, with comments open, the notice pattern `<!-- wp:block {"ref":N} /-->\n`, and last the
@@ -271,6 +274,7 @@ def small_project(root: Path, scenario: Scenario) -> tuple[Path, Path]:
     body = "Original words here.\n\nA second paragraph."
     path = project.write(f"{SLUG}.md", article(scenario.title, body, **front))
     project.write(f"{OTHER}.md", article("Bystander", "Left alone.", slug=OTHER))
+    classic(project.config)
     return project.config, path
 
 
@@ -279,7 +283,14 @@ def bengali_project(root: Path) -> tuple[Path, Path]:
     for name in ("articles", "templates"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "cms-sync.toml", root)
+    classic(root / "cms-sync.toml")
     return root / "cms-sync.toml", root / BENGALI_ARTICLE
+
+
+def classic(config: Path) -> None:
+    """The project publishes classic HTML: a Classic block in the editor."""
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write('content_format = "classic"\n')
 
 
 def commit_all(root: Path) -> None:

@@ -52,7 +52,7 @@ def live(wp, tmp_path: Path) -> dict[str, str]:
 def test_a_part_shows_its_title_text_and_live_series_links(wp, live):
     page = live[PART_2]
     assert re.search(r"<h1[^>]*>Seven skills &#0?38; one attitude</h1>", page)
-    assert "<h2>Conversion funnels</h2>" in page
+    assert re.search(r'<h2(?: class="wp-block-heading")?>Conversion funnels</h2>', page)  # 7.0
     nav = page[page.index('class="cms-sync-series"') :]
     nav = nav[: nav.index("</nav>")]
     assert "The e-commerce manager: part 2 of 2" in nav  # part 3 is a draft

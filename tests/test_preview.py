@@ -62,10 +62,11 @@ def test_article_page_holds_the_exact_post_content_and_the_notice_under_the_form
     )
     post = (tmp_path / "posts" / "seven-skills-one-attitude.html").read_text("utf-8")
     page = pages["seven-skills-one-attitude.html"]
-    body, notice = post.split('<aside class="cms-sync-notice"')
-    assert f'<div class="entry-content">\n{body}</div>' in page
+    body, notice = post.split('\n\n<!-- wp:html -->\n<aside class="cms-sync-notice"')
+    assert f'<div class="entry-content">\n{body}\n</div>' in page
+    notice = notice.removesuffix("\n<!-- /wp:html -->\n")
     form_end = page.index("</form>")
-    assert page.index('<aside class="cms-sync-notice"' + notice.rstrip("\n")) > form_end
+    assert page.index('<aside class="cms-sync-notice"' + notice) > form_end
     assert page.count("cms-sync-notice-items") == 1
 
 

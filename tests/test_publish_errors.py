@@ -132,6 +132,7 @@ def test_user_without_a_capability_is_told_which(ready):
         json={"id": 3, "slug": "contributor", "capabilities": {"edit_posts": True}},
     )
     responses.get(SITE + "/wp-json/", json={"namespaces": ["wp/v2"]})
+    responses.get(SITE + "/wp-json/wp/v2/block-types", json=[])
     responses.get(SITE + "/wp-json/wp/v2/posts", json=[], headers={"X-WP-TotalPages": "0"})
     responses.get(SITE + "/wp-json/wp/v2/blocks", json=[], headers={"X-WP-TotalPages": "0"})
     result = publish(ready, {})

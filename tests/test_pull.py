@@ -81,8 +81,13 @@ def test_an_image_added_on_the_site_is_downloaded_beside_the_article(wp, project
                  "Content-Type": "image/png"},
     )  # fmt: skip
     [post] = managed(wp)
+    image = (  # as the block editor inserts an image from the media library
+        f'<!-- wp:image {{"id":{media["id"]},"sizeSlug":"full","linkDestination":"none"}} -->\n'
+        f'<figure class="wp-block-image size-full"><img src="{media["source_url"]}" alt="Added"'
+        f' class="wp-image-{media["id"]}"/></figure>\n<!-- /wp:image -->'
+    )
     raw = post["content"]["raw"].replace(
-        "<p>Text.</p>", f'<p>Text.</p>\n<p><img src="{media["source_url"]}" alt="Added"></p>'
+        "<p>Text.</p>\n<!-- /wp:paragraph -->", f"<p>Text.</p>\n<!-- /wp:paragraph -->\n\n{image}"
     )
     wp.api("POST", f"/wp/v2/posts/{post['id']}", json={"content": raw})
     pull_json(wp, project)

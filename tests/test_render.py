@@ -49,7 +49,8 @@ def test_part_1_shows_the_whole_article_series_navigation_and_notice():
     # Every paragraph, heading and list item of the article is in the HTML.
     for block in filter(None, (b.strip() for b in re.split(r"\n\n|\n- ", body))):
         assert block.lstrip("#- ").strip() in html, block[:40]
-    assert html.count("<h2>") == 3 and html.count("<h3>") == 7
+    assert html.count('<h2 class="wp-block-heading">') == 3
+    assert html.count('<!-- wp:heading {"level":3} -->\n<h3 class="wp-block-heading">') == 7
     assert html.count("একটি ইকমার্স ম্যানেজার কি") == 1  # the caption duplicate is gone
     assert "ইকমার্স ম্যানেজারের পেশাদার দক্ষতা: পর্ব ১/১" in html
     labels = ["ডেটার জন্য দায়বদ্ধ", "ডেটার উদ্দেশ্য", "আইনীকরণ", "তথ্য যোগাযোগ", "ডেটা স্টোরেজ", "অধিকার"]
@@ -96,7 +97,7 @@ def test_soft_line_breaks_become_spaces_but_code_keeps_its_lines():
     part1 = (GOLDEN / "series" / "what-an-ecommerce-manager-does.html").read_text("utf-8")
     assert "online shop from the first visit" in part1
     part3 = (GOLDEN / "series" / "hiring-one.html").read_text("utf-8")
-    assert "<pre><code>code keeps\nits lines\n</code></pre>" in part3
+    assert '<pre class="wp-block-code"><code>code keeps\nits lines\n</code></pre>' in part3
 
 
 def test_notice_labels_follow_the_article_language(project):

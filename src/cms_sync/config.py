@@ -53,7 +53,7 @@ class Config:
     default_status: str = "draft"
     notice_mode: str = "pattern"
     ca_bundle: Path | None = None  # a private CA's certificates (PEM) to verify the site with
-    content_format: str = "classic"  # "blocks": core blocks, as the block editor saves them
+    content_format: str = "blocks"  # "classic": plain HTML, one Classic block in the editor
 
     @property
     def root(self) -> Path:
@@ -97,7 +97,7 @@ def load_config(path: Path | None = None) -> Config:
         default_lang=str(data.get("default_lang", "en")),
         default_status=str(data.get("default_status", "draft")),
         notice_mode=str(data.get("notice_mode", "pattern")),
-        content_format=str(data.get("content_format", "classic")),
+        content_format=str(data.get("content_format", "blocks")),
     )
     _check_values(config)
     _check_site_url(config.site_url, "CMS_SYNC_URL" if env_url else _key(path, text, "site_url"))
