@@ -9,7 +9,9 @@ in wp-admin's block editor in Chromium and reads the editor's own data store: ev
 missing block, and the content the editor would save, ``wp.blocks.serialize`` of its blocks
 and ``getEditedPostContent()``, byte-identical to content.raw. Then one post is touched (a
 letter typed and deleted), saved with Update/Save, and content.raw must be byte-identical
-afterwards, with `cms-sync plan` still finding nothing to do.
+afterwards, with `cms-sync plan` still finding nothing to do. Last, a real edit of that
+paragraph in the editor is a conflict for `plan`, and `pull` brings it into the markdown
+file, after which `plan` finds nothing to do.
 
 The golden files of tests/test_blocks.py are checked against this editor too.
 """
@@ -155,3 +157,15 @@ def test_every_post_opens_as_valid_blocks_and_saves_unchanged(
     code, out, err = cms(wp, project, "plan", "--json")
     assert code == 0, out + err
     assert set(kinds(json.loads(out)).values()) == {"unchanged"}
+
+    # A real edit in the same editor: plan sees a conflict, pull brings it into the file.
+    admin.edit_paragraph(TOUCHED, " (সম্পাদিত)")
+    admin.save()
+    code, out, err = cms(wp, project, "plan", "--json")
+    assert code == 3 and kinds(json.loads(out))["every-construct"] == "conflict", out + err
+    code, out, err = cms(wp, project, "pull", "--json")
+    assert code == 0, out + err
+    text = (project.articles / "constructs.md").read_text("utf-8")
+    assert "স্পেনে খুব বেশি পরিচিত নয়। সংখ্যা: ১২৩৪৫, 2026। (সম্পাদিত)\n" in text
+    code, out, err = cms(wp, project, "plan", "--json")
+    assert code == 0 and set(kinds(json.loads(out)).values()) == {"unchanged"}, out + err
