@@ -93,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
             machine = _machine(site)
             samples = {"naive": args.sample, "m2w": args.sample, "wp-md": args.wpmd_sample}
             cache: Cache = {}
-            runs = [_size(site, work, count, peers, samples, cache) for count in sizes]
+            runs: list[SizeRun] = []
+            for count in sizes:
+                runs.append(_size(site, work, count, peers, samples, cache))
+                partial = _document(runs, machine, peers, "", time.perf_counter() - began)
+                args.out.write_text(partial, encoding="utf-8")  # kept if a later size fails
         finally:
             site.stop()
         reload = _reload(work)
@@ -288,7 +292,8 @@ def _document(
         out += [report.render_line(run), "", *report.targets(run), ""]
         took = ", ".join(f"{name} {s:.0f} s" for name, s in run.seconds.items())
         out += [f"Time spent at N = {run.count:,}: {took}.", ""]
-    out += [reload, "", "## Notes", ""]
+    out += [reload or "(more sizes to come: this file is written again after each)", ""]
+    out += ["## Notes", ""]
     out += [
         "- req = requests counted at the server (php.log), writes = POST/PUT/PATCH/DELETE "
         "(a /batch/v1 request counts once), s = wall time of the child process, cpu = its own "
