@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -94,10 +95,14 @@ def main(argv: list[str] | None = None) -> int:
             samples = {"naive": args.sample, "m2w": args.sample, "wp-md": args.wpmd_sample}
             cache: Cache = {}
             runs: list[SizeRun] = []
+
+            def save(current: SizeRun) -> None:  # after each tool: kept if a later one fails
+                done = [*runs, current]
+                text = _document(done, machine, peers, "", time.perf_counter() - began)
+                args.out.write_text(text, encoding="utf-8")
+
             for count in sizes:
-                runs.append(_size(site, work, count, peers, samples, cache))
-                partial = _document(runs, machine, peers, "", time.perf_counter() - began)
-                args.out.write_text(partial, encoding="utf-8")  # kept if a later size fails
+                runs.append(_size(site, work, count, peers, samples, cache, save))
         finally:
             site.stop()
         reload = _reload(work)
@@ -117,7 +122,13 @@ Cache = dict[tuple[str, int], tuple[dict[str, Result], int | None, frozenset[str
 
 
 def _size(
-    site: Site, work: Path, count: int, peers: Peers, samples: dict[str, int], cache: Cache
+    site: Site,
+    work: Path,
+    count: int,
+    peers: Peers,
+    samples: dict[str, int],
+    cache: Cache,
+    save: Callable[[SizeRun], None],
 ) -> SizeRun:
     """Every tool's cases at N = count.  A tool given a smaller sample runs on that many
     articles; its cases that cost per article are scaled to N (marked ~), the others are
@@ -147,7 +158,9 @@ def _size(
         run.results[name] = {
             case: _sampled(r, factor, articles, case in per_article) for case, r in results.items()
         }
+        save(run)
     run.render = _render(work, count)
+    save(run)
     return run
 
 
@@ -292,7 +305,7 @@ def _document(
         out += [report.render_line(run), "", *report.targets(run), ""]
         took = ", ".join(f"{name} {s:.0f} s" for name, s in run.seconds.items())
         out += [f"Time spent at N = {run.count:,}: {took}.", ""]
-    out += [reload or "(more sizes to come: this file is written again after each)", ""]
+    out += [reload or "(run not finished: this file is written again after each tool)", ""]
     out += ["## Notes", ""]
     out += [
         "- req = requests counted at the server (php.log), writes = POST/PUT/PATCH/DELETE "

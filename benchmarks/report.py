@@ -68,12 +68,9 @@ def _ratio(naive: Result, ours: Result) -> str:
 
 def size_table(run: SizeRun, peers: list[str]) -> list[str]:
     ours, naive = run.results.get("cms-sync", {}), run.results.get("naive", {})
-    head = (
-        "| case | cms-sync req | writes | s (cpu / server cpu) | peak MB "
-        "| naive req | writes | s (cpu / server cpu) | peak MB | naive / cms-sync | "
-        + " | ".join(peers)
-        + " |"
-    )
+    columns = ["case", "cms-sync req", "writes", "s (cpu / server cpu)", "peak MB"]
+    columns += ["naive req", "writes", "s (cpu / server cpu)", "peak MB", "naive / cms-sync"]
+    head = "| " + " | ".join(columns + peers) + " |"
     lines = [head, "|" + "---|" * (10 + len(peers))]
     for case in CASES:
         a, b = ours.get(case, Result(note="not run")), naive.get(case, Result(note="not run"))
@@ -166,8 +163,10 @@ def render_line(run: SizeRun) -> str:
         return f"Render: cms-sync render failed: {r['error']}"
     if not r:
         return "Render: not measured"
+    per = float(r["cms_s"]) * 1000 / max(1, int(r["articles"]))
     return (
-        f"Render of {r['articles']} articles: cms-sync `render` {float(r['cms_s']):.2f} s, "
+        f"Render of {r['articles']} articles: cms-sync `render` {float(r['cms_s']):.2f} s "
+        f"({per:.1f} ms an article), "
         f"bare Python-Markdown {float(r['bare_s']):.2f} s, ratio {float(r['ratio']):.1f}×; "
         f"{r['conversions']} markdown conversions during cms-sync's render."
     )
