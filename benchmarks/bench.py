@@ -184,27 +184,31 @@ def _tool(name: str, site: Site, root: Path, python: Path | None, count: int) ->
 def _cases(
     site: Site, tool: tools.Tool, root: Path, count: int, run: SizeRun, name: str
 ) -> dict[str, Result]:
-    publish, plan, pull = tool.publish, tool.plan, tool.pull
-    results = {"first publish": publish()}
+    """The cases in order, each edit made just before the run that should pick it up."""
+    results: dict[str, Result] = {}
+
+    def case(label: str, result: Result) -> None:
+        results[label] = result
+        print(f"  {name} {label}: {report.cell(result)}", file=sys.stderr, flush=True)
+
+    case("first publish", tool.publish())
     run.revisions[name] = _revisions(site)
-    results["no-op publish"] = publish()
+    case("no-op publish", tool.publish())
     corpus.edit_templates(root)
-    results["template change"] = publish()
+    case("template change", tool.publish())
     if isinstance(tool, tools.CmsSync) and not isinstance(tool, tools.NaiveSync):
         if tool.has_jobs():
             corpus.edit_templates(root)
-            results[JOBS_CASE] = tool.publish("--jobs", "4")
+            case(JOBS_CASE, tool.publish("--jobs", "4"))
         else:
-            results[JOBS_CASE] = Result(note="no --jobs option yet")
+            case(JOBS_CASE, Result(note="no --jobs option yet"))
     corpus.edit_notice(root)
-    results["notice edit"] = publish()
+    case("notice edit", tool.publish())
     corpus.edit_one(root / "articles" / corpus.article_name(corpus.edited_article(count)))
-    results["one-article edit"] = publish()
-    results["plan"] = plan()
+    case("one-article edit", tool.publish())
+    case("plan", tool.plan())
     edited = _edit_on_site(site, corpus.slug(1)) if name in ("cms-sync", "naive") else ""
-    results["pull"] = pull() if not edited.startswith("!") else Result(note=edited[1:])
-    for case, result in results.items():
-        print(f"  {name} {case}: {report.cell(result)}", file=sys.stderr)
+    case("pull", tool.pull() if not edited.startswith("!") else Result(note=edited[1:]))
     return results
 
 
