@@ -119,13 +119,6 @@ def edit_one(path: Path) -> None:
     path.write_text(path.read_text("utf-8") + ONE_EDIT, encoding="utf-8")
 
 
-def bodies(root: Path) -> list[str]:
-    """Each article's markdown body (front matter cut off), as bare Python-Markdown gets it."""
-    return [
-        p.read_text("utf-8").split("---\n", 2)[2] for p in sorted((root / "articles").glob("0*.md"))
-    ]
-
-
 def notice_markdown(root: Path) -> str:
     """The notice as plain markdown, for tools that inline it into every post."""
     lines = (root / "articles" / NOTICE).read_text("utf-8").split("---\n", 2)[1].splitlines()

@@ -34,10 +34,10 @@ class CmsSync:
     def __init__(self, site: Site, root: Path) -> None:
         self.site, self.root, self.log = site, root, root.parent / f"{root.name}.log"
 
-    def _run(self, *args: str, ok: tuple[int, ...] = (0,)) -> Result:
+    def _run(self, *args: str) -> Result:
         command = [*cms_sync_command(), *args]
         env = {**self.site.env(), "CI": "true"}
-        return run(self.site, command, cwd=self.root, env=env, log=self.log, ok_codes=ok)
+        return run(self.site, command, cwd=self.root, env=env, log=self.log)
 
     def publish(self, *options: str) -> Result:
         return self._run("publish", *options)
@@ -60,7 +60,7 @@ class NaiveSync(CmsSync):
     name = "naive"
     per_article = frozenset(CASES)  # a GET (and a write) per article in every case
 
-    def _run(self, *args: str, ok: tuple[int, ...] = (0,)) -> Result:
+    def _run(self, *args: str) -> Result:
         command = [sys.executable, str(HERE / "naive_sync.py"), args[0], str(self.root)]
         return run(self.site, command, cwd=self.root, env=self.site.env(), log=self.log)
 
