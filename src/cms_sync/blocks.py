@@ -17,11 +17,14 @@ Facts checked in the real editors of WordPress 6.1.9 and 7.0.4 with
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import markdown
 
 from cms_sync import html_tree
 from cms_sync.block_markup import split_blocks, split_html
@@ -37,7 +40,8 @@ class Profile:
     list_class: bool  # <ul class="wp-block-list"> (6.6+)
     anchor_attribute: bool  # a heading's id also as "anchor" in its delimiter
     fixed_tables: bool  # tables have a fixed layout unless told (has-fixed-layout)
-    rich_text: bool  # rich text written by the editor's own escaping, not innerHTML
+    rich_text: bool  # rich-text attributes (6.5+): preformatted line breaks as <br>, Custom
+    # HTML kept as sent (6.1 reads it through the DOM's innerHTML)
 
 
 PROFILES = {
@@ -79,23 +83,13 @@ def detect(block_types: Any) -> Profile:
         fixed_tables=fixed is True,
         rich_text=content == "rich-text",
     )
-    same = [p for p in PROFILES.values() if p == Profile(p.name, *_flags(known))]
+    same = [p for p in PROFILES.values() if dataclasses.replace(known, name=p.name) == p]
     return same[0] if same else known
 
 
 def _object(value: Any) -> dict[str, Any]:
     """A JSON object, or {} for anything else (PHP sends an empty object as ``[]``)."""
     return value if isinstance(value, dict) else {}
-
-
-def _flags(profile: Profile) -> tuple[bool, ...]:
-    return (
-        profile.heading_class,
-        profile.list_class,
-        profile.anchor_attribute,
-        profile.fixed_tables,
-        profile.rich_text,
-    )
 
 
 # --- writing blocks ----------------------------------------------------------------------
@@ -105,10 +99,10 @@ def block(name: str, inner: str | None, attrs: Mapping[str, Any] | None = None) 
     """One block with its delimiters; ``inner`` None for a void block (``<!-- wp:x /-->``)."""
     encoded = ""
     if attrs:
-        # As the editor's serializer: no spaces, "--" and <, >, & as \u escapes.
+        # As the editor's serializer: no spaces; "--", <, >, & and \" as \u escapes.
         text = json.dumps(dict(attrs), ensure_ascii=False, separators=(",", ":"))
         text = text.replace("--", "\\u002d\\u002d").replace("<", "\\u003c")
-        text = text.replace(">", "\\u003e").replace("&", "\\u0026")
+        text = text.replace(">", "\\u003e").replace("&", "\\u0026").replace('\\"', "\\u0022")
         encoded = " " + text
     if inner is None:
         return f"<!-- wp:{name}{encoded} /-->"
@@ -152,12 +146,7 @@ def to_blocks(html: str, profile: Profile = CURRENT, media: Mapping[str, int] = 
     return join(out)
 
 
-_TOP = frozenset(
-    "address article aside blockquote details div dl fieldset figcaption figure footer form"
-    " h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul canvas"
-    " colgroup dd dt iframe li math noscript script style tbody td tfoot th thead tr video"
-    " center".split()
-)
+_TOP = frozenset(markdown.Markdown().block_level_elements)  # raw HTML it leaves alone
 _HEADING = re.compile(r"^h([1-6])$")
 _LANGUAGE = re.compile(r"^language-[\w+#.-]+$")
 
