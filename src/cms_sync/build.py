@@ -115,13 +115,16 @@ def render_post(
     return renderer.post_content(article, nav, notice_html, links, images, profile)
 
 
-def write_render(project: Project, out: Path) -> list[Path]:
-    """Write every article's post HTML into ``out`` and copy the images it uses."""
+def write_render(project: Project, out: Path, profile: Profile = CURRENT) -> list[Path]:
+    """Write every article's post HTML into ``out`` and copy the images it uses (blocks as
+    the ``profile`` WordPress version's editor writes them)."""
     renderer = Renderer(project.config.templates_dir, project.config.content_format)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for article in project.articles:
-        html, refs = render_post(project, renderer, article, local_links(project), local_image)
+        html, refs = render_post(
+            project, renderer, article, local_links(project), local_image, profile=profile
+        )
         target = out / local_name(article)
         target.write_text(html, encoding="utf-8")
         written.append(target)

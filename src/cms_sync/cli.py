@@ -149,8 +149,16 @@ def check(options: Options, strict: bool, as_json: bool) -> None:
     help="Write whole preview pages (index, layout, comment form, notice) instead: a static "
     "preview site with working relative links, e.g. for a CI artifact.",
 )
+@click.option(
+    "--wordpress",
+    "version",
+    type=click.Choice(["6.1", "7.0"]),
+    default="7.0",
+    show_default=True,
+    help='Write blocks (content_format "blocks") as this WordPress version\'s editor does.',
+)
 @pass_options
-def render(options: Options, out: Path, site: bool) -> None:
+def render(options: Options, out: Path, site: bool, version: str) -> None:
     """Write the post HTML of every article, exactly as publish sends it.
 
     Links between articles point at the rendered files next to each other, images
@@ -161,12 +169,17 @@ def render(options: Options, out: Path, site: bool) -> None:
     Example:
       cms-sync render --out /tmp/posts
       cms-sync render --site --out public/
+      cms-sync render --wordpress 6.1 --out /tmp/posts
     """
+    from cms_sync.blocks import PROFILES
     from cms_sync.build import write_render
     from cms_sync.pages import build_pages, write_pages
 
     project = checked_project(options)
-    written = write_pages(build_pages(project), out) if site else write_render(project, out)
+    profile = PROFILES[version]
+    written = (
+        write_pages(build_pages(project), out) if site else write_render(project, out, profile)
+    )
     for path in written:
         options.info(f"wrote {path}")
 
