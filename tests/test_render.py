@@ -116,3 +116,19 @@ def test_notice_labels_follow_the_article_language(project):
     html = (out / "hola.html").read_text("utf-8")
     assert "<strong>Responsable de los datos:</strong> Jane Doe" in html
     assert "<strong>Información adicional:</strong>" in html
+
+
+def test_blocks_follow_the_wordpress_version_asked_for(tmp_path):
+    """--wordpress 6.1: blocks as that version's editor writes them (no heading class);
+    the default is the current WordPress."""
+    current = render(REPO / "cms-sync.toml", tmp_path / "current")[PART_1].decode()
+    result = CliRunner().invoke(
+        cli,
+        ["-q", "--config", str(REPO / "cms-sync.toml"), "render", "--wordpress", "6.1",
+         "--out", str(tmp_path / "old")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    old = (tmp_path / "old" / PART_1).read_text("utf-8")
+    assert '<!-- wp:heading -->\n<h2 class="wp-block-heading">' in current
+    assert "<!-- wp:heading -->\n<h2>" in old and "wp-block-heading" not in old
+    assert '<ul class="wp-block-list">' in current and "<ul>" in old
