@@ -214,3 +214,13 @@ def test_classic_format_reads_no_block_types(project):
     assert [c for c in site.calls if c.route == "/wp/v2/block-types"] == []
     [post] = managed(site).values()
     assert post.content.startswith("<p>Text.</p>\n<!-- cms-sync:v1 ")
+
+
+def test_custom_html_on_6_1_is_written_as_the_dom_writes_it_scripts_untouched():
+    """Checked in 6.1's editor: the DOM writes ``&#8617;`` as the character, a script's
+    and a style's text as it is."""
+    script = "<script>if (a < b && c) { x(); }</script><style>p > a {}</style>"
+    raw = f"<div>a &amp; b &#8617;{script}</div>"
+    assert blocks.html_block(raw, blocks.PROFILES["6.1"]) == (
+        f"<!-- wp:html -->\n<div>a &amp; b ↩{script}</div>\n<!-- /wp:html -->"
+    )

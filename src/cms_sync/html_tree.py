@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+RAW_TEXT = frozenset("script style xmp iframe noembed noframes plaintext".split())
 
 
 @dataclass
@@ -127,6 +128,8 @@ def start_tag(
 
 def inner(node: Element) -> str:
     """The children of ``node`` written out (its ``innerHTML``)."""
+    if node.tag in RAW_TEXT:  # a script's text is not escaped
+        return "".join(c.data if isinstance(c, Text) else outer(c) for c in node.children)
     return "".join(outer(child) for child in node.children)
 
 
