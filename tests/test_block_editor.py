@@ -4,14 +4,15 @@ them without a change changes nothing (WordPress 6.1, and 7.0.4 with --wordpress
 Publishes this repository's articles/ (the Bengali part 1 and its notice pattern) and the
 construct corpus (tests/fixtures/corpus: every block cms-sync writes, Bengali text, images)
 with ``content_format = "blocks"``, without and with the companion plugin; opens every post
-and the notice's synced pattern in wp-admin's block editor in Chromium and reads the editor's own data store: every block
-(inner blocks too) valid by the editor's validation, no Classic (core/freeform) and no
-missing block, and the content the editor would save, ``wp.blocks.serialize`` of its blocks
-and ``getEditedPostContent()``, byte-identical to content.raw. Then one post is touched (a
-letter typed and deleted), saved with Update/Save, and content.raw must be byte-identical
-afterwards, with `cms-sync plan` still finding nothing to do. Last, a real edit of that
-paragraph in the editor is a conflict for `plan`, and `pull` brings it into the markdown
-file, after which `plan` finds nothing to do.
+and the notice's synced pattern in wp-admin's block editor in Chromium and reads the
+editor's own data store: every block (inner blocks too) valid by the editor's validation,
+no Classic (core/freeform) and no missing block, and the content the editor would save
+(``wp.blocks.serialize`` of its blocks and ``getEditedPostContent()``) byte-identical to
+content.raw. Then one post is touched (a letter typed into a paragraph and deleted), saved
+with Update/Save, and content.raw must be byte-identical afterwards, with `cms-sync plan`
+still finding nothing to do. Last, a real edit of that paragraph in the editor is a
+conflict for `plan`, and `pull` brings it into the markdown file, after which `plan` finds
+nothing to do.
 
 The golden files of tests/test_blocks.py are checked against this editor too.
 """
