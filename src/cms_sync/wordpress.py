@@ -1,8 +1,9 @@
 """The WordPress REST API client: the only module of cms-sync that talks HTTP.
 
 One ``requests.Session`` per :class:`Client` (user agent, HTTP Basic with an application
-password sent to the site's own origin only), lazy discovery of the REST root (which must be
-on that origin too), retries for idempotent requests only, within a time limit, and one-line
+password sent to the site's own origin only), the REST root at ``site_url + "/wp-json/"``
+tried first and, when that answer is not WordPress's REST API (a 404 page, HTML, a redirect),
+discovered once from the front page (it must be on the site's origin too), retries for idempotent requests only, within a time limit, and one-line
 :class:`WordPressError` messages that name the method and the URL but never the password.
 
 Time: a read waits ``timeout`` (30 s) for its answer, a POST ``write_timeout`` (120 s: it is
@@ -22,6 +23,7 @@ import contextlib
 import json as jsonlib
 import logging
 import mimetypes
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +60,7 @@ TIMEOUT = 30.0  # the longest a request waits for its answer (and to connect)
 WRITE_TIMEOUT = 120.0  # a POST's answer: a create is never resent, so it is waited for longer
 RUN_DEADLINE = 15 * 60.0  # the longest one Client (one command's run) keeps sending requests
 RETRIED = frozenset({"GET", "PUT", "DELETE", "HEAD"})  # idempotent: safe to send again
+GUESSED_ROOT = "/wp-json/"  # the REST root of most sites: tried before any discovery
 MAX_REDIRECTS = 5  # of the front page, while discovering the REST root
 MAX_DOWNLOAD = 50 << 20  # bytes of one media file pull downloads
 USER_AGENT = f"cms-sync/{__version__}"
@@ -117,14 +120,15 @@ class Client:
         self.sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
         self.requests_made = 0
-        self._born = self._started = self.clock()
-        self._sending = ("GET", self.site_url)  # the request in flight, for the retry log
+        self._counting = threading.Lock()  # threads may share a Client (publish --jobs)
+        self._born = self.clock()
+        self._flight = _InFlight(self._born, ("GET", self.site_url))
         self._user = user
         self._password = password
         self._scrubber = Scrubber(user, password)
-        self._root: str | None = None
+        self._root = self.site_url + GUESSED_ROOT  # confirmed by the first REST answer
+        self._confirmed = False
         self._batch_ok = True
-        self._gave_up = ""  # why the last request's retries stopped, for its error message
         # TLS certificates are verified (requests' default; REQUESTS_CA_BUNDLE or a handed-in
         # session's .verify name a private CA's bundle). The retries go on the session's
         # HTTPAdapters; another transport (a test's fake WordPress) is left as it is.
@@ -141,10 +145,36 @@ class Client:
     # -- URLs ---------------------------------------------------------------------------
 
     def rest_url(self, route: str, params: dict[str, Any] | None = None) -> str:
-        """The URL of ``route`` (e.g. ``/wp/v2/posts``); discovers the REST root on first use."""
-        if self._root is None:
-            self._root = self._discover()
+        """The URL of ``route`` (e.g. ``/wp/v2/posts``) under the REST root as known so far:
+        ``/wp-json/`` until an answer from there proved otherwise."""
         return urls.join(self._root, route, params or {})
+
+    def _send_rest(
+        self, method: str, route: str, params: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, requests.Response]:
+        """Send a request to ``route``; its URL and answer. The first answer from the
+        guessed root confirms it, or, when it is not the REST API's (a 404 page, HTML, a
+        redirect), the root is discovered from the front page and the request sent there
+        once more: nothing under a root that is not WordPress's ran it."""
+        if not self._confirmed and method not in RETRIED:
+            self.confirm_root()  # a write is sent to a root known to be the REST API's
+        url = self.rest_url(route, params)
+        response = self._send(method, url, **kw)
+        if self._confirmed or answers.retryable(response.status_code):
+            return url, response
+        if answers.from_rest_api(response):
+            self._confirmed = True
+            return url, response
+        log.debug("%s is not the REST root of %s: discovering it", self._root, self.site_url)
+        self._root, self._confirmed = self._discover(), True
+        url = self.rest_url(route, params)
+        return url, self._send(method, url, **kw)
+
+    def confirm_root(self) -> str:
+        """The REST root, confirmed by asking it for its index (or discovered); once."""
+        if not self._confirmed:
+            self._call("GET", "/", params={"_fields": "name"})
+        return self._root
 
     def _discover(self) -> str:
         """The REST root the front page announces, on site_url's origin or refused: every
@@ -181,8 +211,8 @@ class Client:
         items: list[Any] = []
         page = 1
         while True:
-            url = self.rest_url(route, {**(params or {}), "per_page": PER_PAGE, "page": page})
-            response = self._send("GET", url)
+            query = {**(params or {}), "per_page": PER_PAGE, "page": page}
+            url, response = self._send_rest("GET", route, query)
             if page > 1 and answers.past_last_page(response):
                 return items
             chunk = self._result("GET", url, response)
@@ -221,8 +251,7 @@ class Client:
             "Content-Type": mimetypes.guess_type(filename)[0] or "application/octet-stream",
             "Content-Disposition": urls.content_disposition(filename),
         }
-        url = self.rest_url("/wp/v2/media")
-        response = self._send("POST", url, data=content, headers=headers)
+        url, response = self._send_rest("POST", "/wp/v2/media", data=content, headers=headers)
         return self._result("POST", url, response)
 
     def download(self, url: str, limit: int = MAX_DOWNLOAD) -> bytes:
@@ -245,8 +274,7 @@ class Client:
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
     ) -> Any:
-        url = self.rest_url(route, params)
-        response = self._send(method, url, json=json)
+        url, response = self._send_rest(method, route, params, json=json)
         return self._result(method, url, response)
 
     # -- batches ------------------------------------------------------------------------
@@ -286,9 +314,8 @@ class Client:
 
     def _post_batch(self, chunk: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
         """The answers to one batch, or None when the site does not take batches."""
-        url = self.rest_url("/batch/v1")
         payload = {"validation": "normal", "requests": chunk}
-        response = self._send("POST", url, json=payload)
+        url, response = self._send_rest("POST", "/batch/v1", json=payload)
         if answers.batch_refused(response):
             log.info("%s does not take batch requests: sending them one by one", self.site_url)
             return None
@@ -303,9 +330,11 @@ class Client:
         """One batch sub-request sent on its own, answered in the batch's shape."""
         method = str(request["method"]).upper()
         parts = urlsplit(request["path"])
-        url = self.rest_url(unquote(parts.path), dict(parse_qsl(parts.query)))
+        route, query = unquote(parts.path), dict(parse_qsl(parts.query))
         headers = request.get("headers")
-        response = self._send(method, url, json=request.get("body"), headers=headers)
+        url, response = self._send_rest(
+            method, route, query, json=request.get("body"), headers=headers
+        )
         if 200 <= response.status_code < 300:
             body = self._result(method, url, response)
             return {"status": response.status_code, "body": body}
@@ -334,8 +363,8 @@ class Client:
                 f"{method} {urls.shown(url)}: not sent: this run has passed its deadline of "
                 f"{self.run_deadline:g} s; run the command again to finish"
             )
-        self.requests_made += 1
-        self._started, self._sending, self._gave_up = self.clock(), (method, url), ""
+        self._count()
+        self._flight.begin(self.clock(), (method, url))
         wait = self.write_timeout if method not in RETRIED else self.timeout
         timeout = _Timeout(min(self.timeout, wait), wait, self._time_left)
         try:
@@ -358,7 +387,7 @@ class Client:
 
     def _time_left(self) -> float:
         """Seconds the request in flight may still take: its deadline, the run's."""
-        return min(self.deadline - (self.clock() - self._started), self._run_left())
+        return min(self.deadline - (self.clock() - self._flight.started), self._run_left())
 
     def _run_left(self) -> float:
         return self.run_deadline - (self.clock() - self._born)
@@ -366,20 +395,24 @@ class Client:
     def _retrying(self, retries: int, problem: str, delay: float) -> bool:
         """Told by :class:`_Retry` that try ``retries`` failed with ``problem``: whether to
         try again after ``delay`` s (logged), or give up (said in the error message)."""
-        method, url = self._sending
+        method, url = self._flight.sending
         if retries >= self.max_retries:
-            self._gave_up = answers.gave_up(retries) if retries else ""
+            self._flight.gave_up = answers.gave_up(retries) if retries else ""
             return False
-        if self.clock() - self._started + delay >= self.deadline:
-            self._gave_up = answers.gave_up(retries, self.deadline)
+        if self.clock() - self._flight.started + delay >= self.deadline:
+            self._flight.gave_up = answers.gave_up(retries, self.deadline)
             return False
         if self._run_left() - delay <= 0:
-            self._gave_up = f" (not retried: this run's deadline of {self.run_deadline:g} s)"
+            self._flight.gave_up = f" (not retried: this run's deadline of {self.run_deadline:g} s)"
             return False
         problem = self._scrubber.text(problem)  # an error's text may quote what was sent
         log.info("%s %s: %s; retrying in %g s", method, urls.shown(url), problem, delay)
-        self.requests_made += 1
+        self._count()
         return True
+
+    def _count(self) -> None:
+        with self._counting:
+            self.requests_made += 1
 
     def _pause(self, seconds: float) -> None:
         if seconds > 0:
@@ -404,7 +437,7 @@ class Client:
     def _http_error(self, method: str, url: str, response: requests.Response) -> WordPressError:
         failure = answers.understand(response)
         head = f"HTTP {failure.status} {failure.code}" if failure.code else f"HTTP {failure.status}"
-        note = self._gave_up if answers.retryable(failure.status) else ""
+        note = self._flight.gave_up if answers.retryable(failure.status) else ""
         return self._error(
             f"{method} {urls.shown(url)}: {head}: {failure.message}{note}",
             status=failure.status,
@@ -417,13 +450,24 @@ class Client:
     ) -> WordPressError:
         """A request that got no whole answer; how many retries went before it, if any."""
         problem = answers.transport_problem(exc, wait, resent=method in RETRIED)
-        return self._error(f"{method} {urls.shown(url)}: {problem}{self._gave_up}")
+        return self._error(f"{method} {urls.shown(url)}: {problem}{self._flight.gave_up}")
 
     def _error(self, message: str, **attributes: Any) -> WordPressError:
         # Answers are scrubbed as they arrive; this catches what else a message quotes
         # (an exception's text), after the spaces are evened out as the message will be.
         message = self._scrubber.text(" ".join(message.split()))
         return WordPressError(message, **attributes)
+
+
+class _InFlight(threading.local):
+    """The request this thread has in flight: when it started, what it is (for the retry
+    log), why its retries stopped (for its error message)."""
+
+    def __init__(self, started: float, sending: tuple[str, str]) -> None:
+        self.begin(started, sending)
+
+    def begin(self, started: float, sending: tuple[str, str]) -> None:
+        self.started, self.sending, self.gave_up = started, sending, ""
 
 
 class _Retry(Retry):
