@@ -12,6 +12,7 @@ An item is seen two ways:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Callable, Mapping
@@ -38,6 +39,14 @@ def normal_status(status: str) -> str:
 def term_names(names: tuple[str, ...] | list[str]) -> list[str]:
     """Term names as compared: entities decoded, trimmed, case-folded, sorted, unique."""
     return sorted({html.unescape(n).strip().casefold() for n in names})
+
+
+@functools.lru_cache(maxsize=2048)
+def split_marker(content: str) -> tuple[str, marker.Marker | None]:
+    """marker.split, once per content: a run asks it of each item several times (its
+    identity, its content field, its stored hash, again for every plan pass), and the
+    search through a long post is the costliest step of reading one."""
+    return marker.split(content)
 
 
 def _raw(item: Json, name: str) -> str:
@@ -109,7 +118,7 @@ def date_value(date: dt.datetime) -> str:
 CONTENT = Field(
     "content",
     "content",
-    lambda item, _s: marker.split(_raw(item, "content"))[0].rstrip(),
+    lambda item, _s: split_marker(_raw(item, "content"))[0].rstrip(),
     lambda wanted: wanted.content.rstrip(),
 )
 
@@ -126,7 +135,7 @@ IDENTITY_META = "_cms_sync_identity"
 def marker_of(item: Json) -> marker.Marker | None:
     """An item's identity: in its post meta (companion plugin), else in its content."""
     found = marker.parse(str(meta_of(item).get(IDENTITY_META) or ""))
-    return found or marker.split(_raw(item, "content"))[1]
+    return found or split_marker(_raw(item, "content"))[1]
 
 
 def _identity_place(item: Json, _s: Snapshot) -> object:
@@ -279,7 +288,7 @@ def stored_state(item: Json, keys: tuple[str, ...]) -> dict[str, object]:
     state: dict[str, object] = {}
     for name in keys:
         if name == "content":
-            state[name] = marker.split(_raw(item, name))[0].rstrip()
+            state[name] = split_marker(_raw(item, name))[0].rstrip()
         elif name == "status":
             state[name] = normal_status(_raw(item, name))
         elif name == "slug":
