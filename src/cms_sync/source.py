@@ -74,8 +74,7 @@ def _parse_front_matter(
     # The YAML starts on line 2 of the file; PyYAML marks are 0-based.
     offset = 2
     try:
-        node = yaml.compose(yaml_text, Loader=_Loader)
-        meta = yaml.load(yaml_text, Loader=_Loader)  # safe: _Loader is a SafeLoader
+        node, meta = _compose_and_load(yaml_text)
     except yaml.YAMLError as exc:
         return _yaml_error(path, exc, yaml_text.split("\n"), offset)
     if meta is None:
@@ -130,6 +129,37 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_FastLoader: type[Any] | None = None
+if hasattr(yaml, "CSafeLoader"):  # libyaml: the same YAML, parsed several times faster
+
+    class _CLoader(yaml.CSafeLoader):
+        """libyaml's safe loader with the same dates as _Loader."""
+
+    _CLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    _FastLoader = _CLoader
+
+
+def _compose_and_load(yaml_text: str) -> tuple[yaml.Node | None, Any]:
+    """The front matter's node (for the line of each key) and its value, parsed once.
+
+    libyaml when PyYAML has it and the text holds no alias (``*``, which _Loader refuses
+    with its line); an error is found again by _Loader, whose messages say what to do.
+    """
+    if _FastLoader is not None and "*" not in yaml_text:
+        try:
+            return _load_with(_FastLoader, yaml_text)
+        except yaml.YAMLError:
+            pass
+    return _load_with(_Loader, yaml_text)
+
+
+def _load_with(loader_class: type[Any], yaml_text: str) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(yaml_text)
+    try:
+        node = loader.get_single_node()
+        return node, (None if node is None else loader.construct_document(node))
+    finally:
+        loader.dispose()
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError, lines: list[str], offset: int) -> Finding:
