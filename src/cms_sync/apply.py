@@ -1,5 +1,10 @@
 """Carry out planned writes: batches of 25, the site's answers checked, one outcome each.
 
+With ``jobs`` > 1, up to that many batches are in flight at once (one thread and one
+connection each); the answers are put back in order, and nothing returns (or raises) while
+a batch is still in flight, so a run that looks at the site after a lost answer sees every
+write that was sent.
+
 A write's body ends with the identity marker, whose stored hash is what WordPress keeps
 of the fields sent. When WordPress stores something else (kses filtering for an
 Author), the marker is corrected in a second write, so the next run sees no edit.
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +24,7 @@ from cms_sync.outcome import Outcome, dropped_markup
 from cms_sync.plan import Action
 from cms_sync.site import Site
 from cms_sync.snapshot import Snapshot
+from cms_sync.wordpress import BATCH_SIZE
 
 Progress = Callable[[str, int, int], None]
 UNMODIFIED_SINCE = "X-CMS-Sync-If-Unmodified-Since"  # the companion plugin checks it
@@ -50,16 +57,18 @@ def write(
     planned: list[tuple[Action, Outcome]],
     snapshot: Snapshot,
     progress: Progress,
+    jobs: int = 1,
 ) -> tuple[list[Outcome], Snapshot]:
-    """Send the planned creates and updates (each with its report line) in batches.
-    Returns the report lines as written and the snapshot with what WordPress stored."""
+    """Send the planned creates and updates (each with its report line) in batches, up to
+    ``jobs`` at once. Returns the report lines as written and the snapshot with what
+    WordPress stored."""
     bodies = [body_with_marker(item_type, action, snapshot) for action, _ in planned]
     requests = [
         _request(item_type, action, body, snapshot)
         for (action, _), body in zip(planned, bodies, strict=True)
     ]
     label = f"{item_type.name}s"
-    answers = site.batch(requests, lambda done: progress(label, done, len(requests)))
+    answers = send(site, requests, lambda done: progress(label, done, len(requests)), jobs)
     outcomes, stored = [], []
     for (_, outcome), body, answer in zip(planned, bodies, answers, strict=True):
         result, item = _written(site, item_type, outcome, body, answer)
@@ -67,6 +76,32 @@ def write(
         if item is not None:
             stored.append(item)
     return outcomes, snapshot.with_items(item_type.name, stored)
+
+
+def send(
+    site: Site, requests: list[dict[str, Any]], answered: Callable[[int], None], jobs: int
+) -> list[dict[str, Any]]:
+    """The answers to ``requests``, in order, sent in batches of BATCH_SIZE, up to ``jobs``
+    batches at once. ``answered(count)`` is told (from this thread) as batches land. When a
+    batch fails, the batches not yet sent are not sent, and the ones in flight are waited
+    for before the error goes up."""
+    chunks = [requests[i : i + BATCH_SIZE] for i in range(0, len(requests), BATCH_SIZE)]
+    if jobs <= 1 or len(chunks) <= 1:
+        return site.batch(requests, answered)
+    answers: list[list[dict[str, Any]]] = [[] for _ in chunks]
+    done = 0
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="cms-sync-batch") as pool:
+        futures = {pool.submit(site.batch, chunk): n for n, chunk in enumerate(chunks)}
+        try:
+            for future in as_completed(futures):
+                answers[futures[future]] = future.result()
+                done += len(chunks[futures[future]])
+                answered(done)
+        except BaseException:
+            for future in futures:
+                future.cancel()  # leaving the with waits for the batches in flight
+            raise
+    return [answer for chunk in answers for answer in chunk]
 
 
 def _request(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +16,9 @@ from cms_sync.config import Config, check_ca_bundle, load_config
 from cms_sync.errors import ValidationFailed
 from cms_sync.findings import Finding, has_errors
 from cms_sync.project import Project, load_project
+
+if TYPE_CHECKING:
+    from cms_sync.apply import Progress
 
 
 @dataclass
@@ -42,6 +48,22 @@ class Options:
 
 
 pass_options = click.make_pass_decorator(Options)
+
+
+def progress_bar(options: Options, as_json: bool) -> Progress | None:
+    """The progress bar of a long run (publish, pull, import), or None where nobody
+    watches it: stderr not a terminal, CI (the CI variable), -q, or JSON output."""
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    if as_json or in_ci or options.verbosity < 0 or not sys.stderr.isatty():
+        return None
+    return draw_progress
+
+
+def draw_progress(label: str, done: int, total: int) -> None:
+    """A one-line bar on stderr, redrawn in place, ended by a newline when full."""
+    filled = 30 * done // max(total, 1)
+    bar = "#" * filled + "." * (30 - filled)
+    click.echo(f"\r{label:<8} [{bar}] {done}/{total}", err=True, nl=done >= total)
 
 
 def print_findings(options: Options, findings: list[Finding], as_json: bool, strict: bool) -> None:

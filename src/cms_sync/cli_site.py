@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cms_sync.cli_common import Options, checked_project, pass_options
+from cms_sync.cli_common import Options, checked_project, pass_options, progress_bar
 from cms_sync.errors import CmsSyncError, ExitCode
 
 if TYPE_CHECKING:
     from cms_sync.outcome import Report
     from cms_sync.pull import PullReport
     from cms_sync.wordpress import Client as WordPressClient
+
+MAX_JOBS = 8  # batches of writes in flight at once (publish --jobs)
 
 
 def _sync(
@@ -32,13 +34,14 @@ def _sync(
     force: bool = False,
     adopt: bool = False,
     prune: bool = False,
+    jobs: int = 1,
+    as_json: bool = False,
 ) -> Report:
     """Validate everything, then connect and run the sync; nothing is sent before."""
     from cms_sync.publish import publish
 
     project = checked_project(options)
     client = _client(options)
-    show_progress = sys.stderr.isatty() and options.verbosity >= 0
     return publish(
         project,
         client,
@@ -47,7 +50,8 @@ def _sync(
         adopt=adopt,
         prune=prune,
         only=list(paths) or None,
-        progress=_progress_bar if show_progress else None,
+        progress=progress_bar(options, as_json),
+        jobs=jobs,
     )
 
 
@@ -63,13 +67,6 @@ def _client(options: Options) -> WordPressClient:
     creds = resolve(config.site_url, config.user)
     session = VerifiedSession(config.ca_bundle)
     return Client(config.site_url, creds.user, creds.password, session=session)
-
-
-def _progress_bar(label: str, done: int, total: int) -> None:
-    """A one-line bar on the terminal, redrawn in place, ended by a newline when full."""
-    filled = 30 * done // max(total, 1)
-    bar = "#" * filled + "." * (30 - filled)
-    click.echo(f"\r{label:<8} [{bar}] {done}/{total}", err=True, nl=done >= total)
 
 
 def _print_report(report: Report, output: str, diffs: bool = False) -> None:
@@ -122,7 +119,8 @@ def plan(
     Example:
       CMS_SYNC_APP_PASSWORD=... cms-sync plan --format markdown
     """
-    _print_report(_sync(options, paths, dry_run=True), "json" if as_json else output, diffs)
+    output = "json" if as_json else output
+    _print_report(_sync(options, paths, dry_run=True, as_json=output == "json"), output, diffs)
 
 
 @click.command()
@@ -136,6 +134,14 @@ def plan(
     "their content with the file's (WordPress keeps the old one as a revision).",
 )
 @click.option("--prune", is_flag=True, help="Move orphaned posts to the trash.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, MAX_JOBS),
+    default=1,
+    show_default=True,
+    help=f"Batches of writes (25 posts each) sent at once, 1 to {MAX_JOBS}; more than 1 only "
+    "when the site runs that many PHP workers.",
+)
 @_diff
 @_format
 @_json
@@ -147,6 +153,7 @@ def publish(
     force: bool,
     adopt: bool,
     prune: bool,
+    jobs: int,
     diffs: bool,
     output: str,
     as_json: bool,
@@ -156,15 +163,20 @@ def publish(
     Only what changed is written; a post edited in WordPress since the last publish is
     left alone and reported as a conflict (exit 3) unless --force. A second post of an
     article as cms-sync wrote it (two runs at once) goes to the trash. PATHS limits the run
-    to those articles. The application password comes from CMS_SYNC_APP_PASSWORD,
-    ~/.netrc or a prompt.
+    to those articles. --jobs N sends up to N batches of writes at once (a site
+    with N PHP workers or more). The application password comes from
+    CMS_SYNC_APP_PASSWORD, ~/.netrc or a prompt.
 
     \b
     Example:
       CMS_SYNC_APP_PASSWORD=... cms-sync publish
     """
-    report = _sync(options, paths, dry_run=dry_run, force=force, adopt=adopt, prune=prune)
-    _print_report(report, "json" if as_json else output, diffs)
+    output = "json" if as_json else output
+    report = _sync(
+        options, paths, dry_run=dry_run, force=force, adopt=adopt, prune=prune, jobs=jobs,
+        as_json=output == "json",
+    )  # fmt: skip
+    _print_report(report, output, diffs)
 
 
 @click.command()
@@ -189,7 +201,13 @@ def pull(options: Options, paths: tuple[Path, ...], force: bool, as_json: bool) 
     from cms_sync.pull import pull as run_pull
 
     project = checked_project(options)
-    report = run_pull(project, _client(options), only=list(paths) or None, force=force)
+    report = run_pull(
+        project,
+        _client(options),
+        only=list(paths) or None,
+        force=force,
+        progress=progress_bar(options, as_json),
+    )
     _print_pulled(options, report, as_json, "pulled")
 
 
@@ -243,6 +261,7 @@ def import_(
         categories=categories,
         tags=tags,
         author=author,
+        progress=progress_bar(options, as_json),
     )
     _print_pulled(options, report, as_json, "imported")
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cms_sync import apply
+from cms_sync.apply import Progress
 from cms_sync.desired import DesiredItems
 from cms_sync.item_types import PATTERN, POST, ItemType
 from cms_sync.items import Desired
@@ -28,7 +29,6 @@ from cms_sync.site import Site
 from cms_sync.snapshot import Snapshot
 from cms_sync.wordpress import Client, WordPressError
 
-Progress = Callable[[str, int, int], None]
 MAX_PASSES = 3
 
 
@@ -42,15 +42,16 @@ def publish(
     prune: bool = False,
     only: list[Path] | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Make the site behind ``client`` match ``project`` (or, with ``dry_run``, say how).
 
     ``force`` overwrites what editors changed on the site; ``adopt`` overwrites only posts
     without a marker that hold an article's slug. ``only`` limits the run to those article
     files (no orphans are reported then); ``progress(label, done, total)`` is told as
-    uploads and batches of writes land.
+    uploads and batches of writes land. ``jobs`` batches of writes are sent at once.
     """
-    run = _Run(project, Site(client), dry_run, force, adopt, prune, only, progress)
+    run = _Run(project, Site(client), dry_run, force, adopt, prune, only, progress, jobs)
     return run.report_all()
 
 
@@ -86,6 +87,7 @@ class _Run:
         prune: bool,
         only: list[Path] | None,
         progress: Progress | None,
+        jobs: int = 1,
     ) -> None:
         articles = project.articles
         if only:
@@ -95,6 +97,7 @@ class _Run:
         self.adopt = adopt
         self.partial = bool(only)
         self.progress: Progress = progress or (lambda _label, _done, _total: None)
+        self.jobs = jobs
         pattern_mode = project.config.notice_mode == "pattern"
         self.desired = DesiredItems(project, articles, pattern_mode, force=force, adopt=adopt)
         self.types: list[tuple[ItemType, Callable[[Snapshot], list[Desired]]]] = [
@@ -189,7 +192,7 @@ class _Run:
             try:
                 planned = [(a, final[a.slot]) for a in writes]
                 results, self.snapshot = apply.write(
-                    self.site, item_type, planned, self.snapshot, self.progress
+                    self.site, item_type, planned, self.snapshot, self.progress, jobs=self.jobs
                 )
             except WordPressError as exc:
                 # A batch is a POST: WordPress may have created items before the answer

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cms_sync.apply import Progress
 from cms_sync.desired import DesiredItems
 from cms_sync.drafts import Draft, Drafter, safe_file_name
 from cms_sync.errors import CmsSyncError
@@ -74,12 +75,15 @@ def pull(
     only: list[Path] | None = None,
     force: bool = False,
     dirty: Callable[[list[Path]], list[Path]] = git_dirty,
+    progress: Progress | None = None,
 ) -> PullReport:
     """Write the site's version of each post (and notice) an editor changed into its file.
 
     ``only`` limits the run to those files; a file with uncommitted changes is refused
-    (nothing is written) unless ``force``.
+    (nothing is written) unless ``force``. ``progress(label, done, total)`` is told as
+    each article is compared (and converted, when its post was edited).
     """
+    told = progress or _silent
     articles, wanted = project.articles, {normalized(p) for p in only or []}
     if only:
         articles = [a for a in articles if normalized(a.path) in wanted]
@@ -89,7 +93,7 @@ def pull(
     report, drafts = PullReport(), []
     wants = desired.posts(snapshot)
     pairs = match(wants, POST.remotes(snapshot))
-    for article, want in zip(articles, wants, strict=True):
+    for done, (article, want) in enumerate(zip(articles, wants, strict=True), 1):
         remote = pairs.get(want.key)
         path = desired.relative(article.path)
         if remote is None:
@@ -98,6 +102,7 @@ def pull(
             report.results.append(Pulled("unchanged", path, remote.id, remote.link))
         else:
             drafts.append(drafter.post(article.path, remote, article))
+        told("articles", done, len(articles))
     patterns = desired.patterns(snapshot)
     for key, remote in match(patterns, PATTERN.remotes(snapshot)).items():
         notice = project.notices[key.removeprefix("notice:")]
@@ -126,10 +131,12 @@ def import_posts(
     categories: Iterable[str] = (),
     tags: Iterable[str] = (),
     author: str | None = None,
+    progress: Progress | None = None,
 ) -> PullReport:
     """Write each post written in wp-admin (no marker, no article at its slug) that
     matches the filters into a new file in ``into``; the next publish adopts it without
-    creating anything."""
+    creating anything. ``progress(label, done, total)`` is told as each post is looked at."""
+    told = progress or _silent
     site = Site(client)
     desired = DesiredItems(project, project.articles, _pattern_mode(project))
     terms = {"categories": set(categories), "tags": set(tags)}
@@ -140,7 +147,9 @@ def import_posts(
     taken = {a.slug for a in project.articles}
     drafter = Drafter(project, site, snapshot, desired)
     report, drafts = PullReport(), []
-    for remote in POST.remotes(snapshot):
+    remotes = POST.remotes(snapshot)
+    for done, remote in enumerate(remotes, 1):
+        told("posts", done, len(remotes))
         slug = str(remote.fields["slug"])
         if remote.marker is not None or slug in taken:
             continue
@@ -154,6 +163,10 @@ def import_posts(
     report.results += [_result("imported", d, desired) for d in drafts]
     report.requests = site.requests_made
     return report
+
+
+def _silent(_label: str, _done: int, _total: int) -> None:
+    """No progress bar."""
 
 
 def _pattern_mode(project: Project) -> bool:
