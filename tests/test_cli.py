@@ -216,7 +216,7 @@ def test_commands_are_listed_in_the_main_help(command):
 
 
 def test_progress_bar_draws_in_place(capsys):
-    from cms_sync.cli_site import _progress_bar
+    from cms_sync.cli_common import draw_progress as _progress_bar
 
     _progress_bar("posts", 25, 50)
     _progress_bar("posts", 50, 50)

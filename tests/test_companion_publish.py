@@ -79,11 +79,11 @@ def test_an_edit_that_lands_between_read_and_write_is_kept(wp, project, companio
     project.write("a.md", article("Raced", "Ours, second version.", slug="raced"))
     write = apply.write
 
-    def editor_saves_first(site, item_type, planned, snapshot, progress):
+    def editor_saves_first(site, item_type, planned, snapshot, progress, **options):
         if item_type.name == "post":  # after publish read the post, before it writes
             wp.api("POST", f"/wp/v2/posts/{post['id']}",
                    json={"content": "<p>The editor's text.</p>"})  # fmt: skip
-        return write(site, item_type, planned, snapshot, progress)
+        return write(site, item_type, planned, snapshot, progress, **options)
 
     monkeypatch.setattr(apply, "write", editor_saves_first)
     code, out, err = cms(wp, project, "publish")
