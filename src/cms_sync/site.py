@@ -115,6 +115,16 @@ class Site:
             foreign={**snapshot.foreign, item_type.name: foreign},
         )
 
+    def permalink_template(self, item_type: ItemType, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with the ``permalink_template`` of any item of ``item_type`` this
+        user may edit (its slug as %postname%), "" when the site has none: one request."""
+        found = self._client.get(
+            item_type.route,
+            {"per_page": 1, "status": "any", "context": "edit", "_fields": "permalink_template"},
+        )
+        template = str(found[0].get("permalink_template") or "") if found else ""
+        return dataclasses.replace(snapshot, permalink_template=template)
+
     def read_at_slugs(self, item_type: ItemType, slugs: list[str], snapshot: Snapshot) -> Snapshot:
         """Add the items that hold these slugs (any status but the trash), markers or not:
         a post written in wp-admin, or one whose marker an editor deleted, must never get

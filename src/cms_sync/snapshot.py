@@ -73,6 +73,9 @@ class Snapshot:
     companion: bool = False  # the companion plugin is active (identity and notice in meta)
     profile: Profile = CURRENT  # how the site's block editor writes blocks (blocks format)
     profile_note: str = ""  # why the profile is a guess, for the report (blocks.detect)
+    # Any post's permalink_template, read when no item of the run has one (a first publish):
+    # how the site will make the permalinks of the posts this run creates.
+    permalink_template: str = ""
 
     @classmethod
     def empty(cls, site_url: str, user: User, companion: bool = False) -> Snapshot:
