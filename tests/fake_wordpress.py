@@ -298,6 +298,9 @@ class FakeWordPress:
         parts = urlsplit(request.url or "")
         params = dict(parse_qsl(parts.query, keep_blank_values=True))  # PHP: the last one wins
         user = self._login(request.headers.get("Authorization", ""))
+        if parts.path.startswith("/wp-json") and not self.pretty_permalinks:
+            # A server that routes only to files: /wp-json/ is its 404 page, not WordPress's.
+            return _response(request, 404, b"<html>Not Found</html>", {"Content-Type": "text/html"})
         if parts.path.startswith("/wp-json"):
             route = unquote(parts.path.removeprefix("/wp-json")) or "/"
         elif "rest_route" in params:

@@ -3,7 +3,8 @@
 One ``requests.Session`` per :class:`Client` (user agent, HTTP Basic with an application
 password sent to the site's own origin only), the REST root at ``site_url + "/wp-json/"``
 tried first and, when that answer is not WordPress's REST API (a 404 page, HTML, a redirect),
-discovered once from the front page (it must be on the site's origin too), retries for idempotent requests only, within a time limit, and one-line
+discovered once from the front page (it must be on the site's origin too), retries for
+idempotent requests only, within a time limit, and one-line
 :class:`WordPressError` messages that name the method and the URL but never the password.
 
 Time: a read waits ``timeout`` (30 s) for its answer, a POST ``write_timeout`` (120 s: it is
@@ -155,26 +156,18 @@ class Client:
         """Send a request to ``route``; its URL and answer. The first answer from the
         guessed root confirms it, or, when it is not the REST API's (a 404 page, HTML, a
         redirect), the root is discovered from the front page and the request sent there
-        once more: nothing under a root that is not WordPress's ran it."""
-        if not self._confirmed and method not in RETRIED:
-            self.confirm_root()  # a write is sent to a root known to be the REST API's
+        once more, a write too: nothing under a root that is not the REST API's ran it."""
         url = self.rest_url(route, params)
         response = self._send(method, url, **kw)
         if self._confirmed or answers.retryable(response.status_code):
             return url, response
-        if answers.from_rest_api(response):
-            self._confirmed = True
+        if not _misrouted(method, response):
+            self._confirmed = _is_json(response)
             return url, response
         log.debug("%s is not the REST root of %s: discovering it", self._root, self.site_url)
         self._root, self._confirmed = self._discover(), True
         url = self.rest_url(route, params)
         return url, self._send(method, url, **kw)
-
-    def confirm_root(self) -> str:
-        """The REST root, confirmed by asking it for its index (or discovered); once."""
-        if not self._confirmed:
-            self._call("GET", "/", params={"_fields": "name"})
-        return self._root
 
     def _discover(self) -> str:
         """The REST root the front page announces, on site_url's origin or refused: every
@@ -468,6 +461,27 @@ class _InFlight(threading.local):
 
     def begin(self, started: float, sending: tuple[str, str]) -> None:
         self.started, self.sending, self.gave_up = started, sending, ""
+
+
+def _is_json(response: requests.Response) -> bool:
+    try:
+        jsonlib.loads(response.content)
+    except ValueError:
+        return False
+    return True
+
+
+def _misrouted(method: str, response: requests.Response) -> bool:
+    """Whether an answer says the request never reached the REST API: a redirect, or a
+    page (not JSON) that is a 404 or, to a read, a 200 (a theme's front page). An error of
+    the REST API is JSON; an HTML 403 or 500 may be a firewall's or a crash after a write
+    ran, and is reported as it is, never answered by sending a write again."""
+    if response.is_redirect:
+        return True
+    status = response.status_code
+    page = status == 404 or (method in RETRIED and 200 <= status < 300)
+    json_type = "json" in response.headers.get("Content-Type", "")
+    return page and not json_type and not _is_json(response)
 
 
 class _Retry(Retry):
