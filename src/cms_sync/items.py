@@ -3,25 +3,57 @@ managed items of another user that this one can see but not edit (Foreign). Plai
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from cms_sync.articles import Pulled
 from cms_sync.marker import Marker, state_hash
 
 
+class LazyFields(Mapping[str, object]):
+    """Fields made on first use: a post's content is rendered only when plan looks at it
+    (an item whose source hash and stored hash say it is unchanged is never rendered)."""
+
+    def __init__(self, make: Callable[[], Mapping[str, object]]) -> None:
+        self._make: Callable[[], Mapping[str, object]] | None = make
+        self._fields: Mapping[str, object] = {}
+
+    @property
+    def made(self) -> bool:
+        return self._make is None
+
+    def _get(self) -> Mapping[str, object]:
+        if self._make is not None:
+            self._fields, self._make = self._make(), None
+        return self._fields
+
+    def __getitem__(self, name: str) -> object:
+        return self._get()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 @dataclass(frozen=True)
 class Desired:
-    """What a source file wants on the site, in comparable form (term names, image hashes)."""
+    """What a source file wants on the site, in comparable form (term names, image hashes).
+
+    ``source``, when given, hashes everything the fields are made from (see inputs.py), so
+    that plan can tell an unchanged item without making its fields; otherwise the source
+    hash is the hash of the fields."""
 
     key: str
     path: str
     fields: Mapping[str, object]
     pulled: Pulled | None = None  # the site version the file was pulled from
+    source: str = ""
 
     @property
     def source_hash(self) -> str:
-        return state_hash(dict(self.fields))
+        return self.source or state_hash(dict(self.fields))
 
     def pulled_from(self, remote: Remote) -> bool:
         """Whether the file is, unedited, what `cms-sync pull` made of ``remote`` as it is."""

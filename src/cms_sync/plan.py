@@ -7,12 +7,13 @@ slugs), so the decision needs no lookups.
                                                            changed source held
     no remote item with its marker, key, path or slug ............. create
     the file is what `pull` made of the item as it is now ......... unchanged
+    site not edited since the last publish and the source hash as
+      then (fields not even made: any difference is WordPress's own
+      filtering) .................................................. unchanged
     no field differs from the site ................................ unchanged
     site edited since the last publish or pull, or the post at the
       slug has no marker (written in wp-admin), no --force/--adopt  conflict
-    site edited and --force (--adopt for no marker), or the source
-      changed since last time ..................................... update
-    otherwise (the difference is WordPress's own filtering) ....... unchanged
+    otherwise (the source changed; or --force, --adopt) ........... update
     another live item with the article's marker (see ``keep``),
       as cms-sync wrote it ........................................ copy (to the trash)
       edited on the site since ................................... conflict (left alone)
@@ -79,11 +80,10 @@ def claims(desired: list[Desired], remote: list[Remote]) -> dict[str, list[Remot
     found: dict[str, list[Remote]] = {}
     free = sorted(remote, key=lambda r: r.id)
     for want in desired:
-        slug = want.fields.get("slug")
         same = (
             [r for r in free if r.marker and r.marker.key == want.key]
             or [r for r in free if r.marker and r.marker.path == want.path]
-            or [r for r in free if not r.marker and slug and r.fields.get("slug") == slug][:1]
+            or [r for r in free if not r.marker and _same_slug(want, r)][:1]
         )
         if not same:
             continue
@@ -93,6 +93,11 @@ def claims(desired: list[Desired], remote: list[Remote]) -> dict[str, list[Remot
         found[want.key] = mine
         free = [r for r in free if all(r is not m for m in mine)]
     return found
+
+
+def _same_slug(desired: Desired, remote: Remote) -> bool:
+    slug = desired.fields.get("slug")
+    return bool(slug) and remote.fields.get("slug") == slug
 
 
 def keep(found: list[Remote], desired: Desired) -> Remote:
@@ -125,17 +130,18 @@ def decide(
         return Action("create", desired, None, tuple(desired.fields))
     if desired.pulled_from(remote):
         return Action("unchanged", desired, remote)
+    source = remote.marker.source if remote.marker else ""
+    edited = remote.edited_since(desired.pulled)
+    if not edited and desired.source_hash == source:
+        # Decided from the hashes alone: the fields (a rendered post) are not looked at.
+        return Action("unchanged", desired, remote)
     changes = changed_fields(desired, remote)
     if not changes:
         return Action("unchanged", desired, remote)
-    edited = remote.edited_since(desired.pulled)
     overwrite = force or (adopt and remote.marker is None)
     if edited and not overwrite:
         return Action("conflict", desired, remote, changes)
-    source = remote.marker.source if remote.marker else ""
-    if edited or desired.source_hash != source:
-        return Action("update", desired, remote, changes)
-    return Action("unchanged", desired, remote)
+    return Action("update", desired, remote, changes)
 
 
 def decide_copy(desired: Desired, copy: Remote, kept: Remote) -> Action:

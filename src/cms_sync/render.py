@@ -35,6 +35,10 @@ from cms_sync.errors import CmsSyncError
 from cms_sync.notice import HEADINGS, Notice
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists"]
+# Part of every post's source hash (inputs.py): raise it when a change of cms-sync writes
+# other HTML for the same files (tests/test_decide_from_hashes.py pins the goldens' digest
+# to it), so that the next publish renders every post again and updates those that differ.
+RENDER_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,10 @@ class Converted:
     token: str  # "cms-sync-ref-<digest of the text>:", so no article can contain it by chance
     refs: tuple[_Reference, ...]
 
+    def targets(self) -> list[tuple[Path, bool]]:
+        """Each local file the body points at, and whether it is an image, in order."""
+        return [(ref.target, ref.is_image) for ref in self.refs]
+
     def resolve(self, links: LinkResolver, images: ImageResolver) -> tuple[str, References]:
         """The HTML with links and images pointed where ``links`` and ``images`` say."""
         found = References()
@@ -199,6 +207,17 @@ class Renderer:
         )
         self._labels: dict[str, dict[str, Any]] = {}
         self.env.filters["digits"] = localized_digits
+
+    @functools.cached_property
+    def templates_digest(self) -> str:
+        """A hash of every file under the templates folder (templates, includes, labels)."""
+        digest = hashlib.sha256()
+        if self.templates_dir.is_dir():
+            for path in sorted(p for p in self.templates_dir.rglob("*") if p.is_file()):
+                name = path.relative_to(self.templates_dir).as_posix()
+                digest.update(f"{name}\0{path.stat().st_size}\0".encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     def labels(self, lang: str) -> dict[str, Any]:
         """Visible texts for ``lang`` from templates/i18n/<lang>.yaml (falls back to en)."""
