@@ -3,9 +3,12 @@
     articles ─► desired items ─┐
     site.read() ─► snapshot ───┴─► plan (pure) ─► apply (batched writes) ─► report
 
-Links to a post created in this run are filled in by a second pass, once its
-permalink exists: creates go first, then the plan is made again from the snapshot
-that holds the new posts. Conflicts are reported and left alone; copies (a second post
+A post created in this run is linked at its permalink-to-be, predicted from the site's
+permalink structure (any post's ``permalink_template``; on a site without a post, the
+answer to the first creates), so each post is written once. Creates go first, then the
+plan is made again from the snapshot that holds the new posts: a link that could not be
+predicted (plain permalinks, ?p=ID) is filled in then, by a second write of the posts
+that hold it. Conflicts are reported and left alone; copies (a second post
 of an article, as cms-sync wrote it) are trashed before any write; orphans are trashed
 only with ``prune``. This is the entry point of the CLI, the tests and the
 benchmark.
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from cms_sync import apply
 from cms_sync.apply import Progress
-from cms_sync.desired import DesiredItems
+from cms_sync.desired import PENDING_LINK, DesiredItems
 from cms_sync.item_types import PATTERN, POST, ItemType
 from cms_sync.items import Desired
 from cms_sync.outcome import Outcome, Report, outcome_of
@@ -29,7 +32,7 @@ from cms_sync.site import Site
 from cms_sync.snapshot import Snapshot
 from cms_sync.wordpress import Client, WordPressError
 
-MAX_PASSES = 3
+MAX_PASSES = 4  # the probe of an empty site, creates, updates, and a lookup after a lost answer
 
 
 def publish(
@@ -56,22 +59,37 @@ def publish(
 
 
 def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snapshot:
-    """The site as a run needs it, read once: who we are, the managed items of ``types``,
-    the posts at the slugs of articles no marker names, the terms and the media."""
-    snapshot = Snapshot.empty(site.url, site.login(), site.companion())
+    """The site as a run needs it, read once: who we are (and whether the companion plugin
+    runs), the managed items of ``types``, the posts at the slugs of articles no marker
+    names; the terms, the media and the block profile when something first needs them."""
+    snapshot = Snapshot.empty(site.url, *site.login())
     if desired.renderer.blocks:  # content_format "blocks": as this site's editor writes them
-        profile, note = site.block_profile()
-        snapshot = replace(snapshot, profile=profile, profile_note=note)
+        snapshot = site.profile_later(snapshot)
     for item_type in types:
         snapshot = site.read_items(item_type, snapshot)
     unmatched = desired.unmatched_slugs(snapshot)
     if unmatched:
         snapshot = site.read_at_slugs(POST, unmatched, snapshot)
-    snapshot = site.read_terms(snapshot, desired.terms())
+    snapshot = site.terms_later(snapshot, desired.terms())
     items = [i for found in snapshot.items.values() for i in found.values()]
     if desired.images or any(item.get("featured_media") for item in items):
-        snapshot = site.read_media(snapshot)
+        snapshot = site.media_later(snapshot)
     return snapshot
+
+
+def _permalinks_unknown(snapshot: Snapshot) -> bool:
+    """Whether nothing in the snapshot shows how the site makes permalinks: no post of the
+    run's, nor any other's ``permalink_template`` (a first publish)."""
+    return not snapshot.items.get(POST.name) and not snapshot.permalink_template
+
+
+def _probe(creates: list[Action]) -> list[Action]:
+    """On a site without a post, the creates to send before the others: those that link no
+    post created in this run, or else one, whose answer tells the permalinks of the rest."""
+    ready = [
+        a for a in creates if a.desired and PENDING_LINK not in str(a.desired.fields.get("content"))
+    ]
+    return ready or creates[:1]
 
 
 class _Run:
@@ -111,8 +129,6 @@ class _Run:
         report = Report(self.dry_run)
         self.snapshot = read_site(self.site, self.desired, [t for t, _ in self.types])
         user = self.snapshot.user
-        if self.snapshot.profile_note:
-            report.warnings.append(self.snapshot.profile_note)
         if not user.can("edit_others_posts"):
             report.warnings.append(
                 f"WordPress user '{user.name}' cannot see other users' unpublished "
@@ -123,6 +139,8 @@ class _Run:
             self.prepare()
         for item_type, desired in self.types:
             report.outcomes.extend(self.sync(item_type, desired))
+        if self.snapshot.profile_note:  # read only if something was rendered
+            report.warnings.append(self.snapshot.profile_note)
         report.requests = self.site.requests_made
         return report
 
@@ -141,6 +159,8 @@ class _Run:
         # Tags are not hierarchical: WordPress lets whoever may assign them create them.
         needs += sorted({f"create {taxonomy}" for taxonomy, _ in terms})
         snapshot.user.require(needs)
+        if _permalinks_unknown(snapshot) and self.desired.articles:
+            snapshot = self.site.permalink_template(POST, snapshot)  # see DesiredItems.posts
         for done, path in enumerate(images, 1):
             snapshot = self.site.upload(path, snapshot)
             self.progress("images", done, len(images))
@@ -177,6 +197,8 @@ class _Run:
                 raise unanswered
             if not self.dry_run and any(a.kind == "create" for a in writes):
                 writes = [a for a in writes if a.kind == "create"]  # links first, then updates
+                if item_type.public and _permalinks_unknown(self.snapshot):
+                    writes = _probe(writes)
             for action in actions:
                 prior = final.get(action.slot)
                 if not (prior and prior.kind in (*WRITES, "error") and action not in writes):

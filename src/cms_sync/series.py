@@ -18,10 +18,12 @@ comes from (the files, or the site when the site knows better) is the caller's c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote, urlsplit
 
 from cms_sync.articles import Article
 
@@ -69,6 +71,26 @@ def from_files(now: dt.datetime | None = None) -> Available:
     """Availability as the files say (status with config's default_status, and date)."""
     moment = now or local_now()
     return lambda article: from_status(article.status, article.date, moment)
+
+
+def permalink_of(template: str, slug: str) -> str | None:
+    """The permalink WordPress gives the post at ``slug`` under ``template`` (a post's
+    ``permalink_template``, %postname% in place of the slug; the slug percent-encoded in
+    lower case, as WordPress stores it); None when the template has no %postname%."""
+    if "%postname%" not in template:
+        return None
+    return template.replace("%postname%", quote(slug, safe="-_").lower())
+
+
+def site_structure(templates: Iterable[str]) -> str:
+    """Of some posts' ``permalink_template``, one that holds for a post not created yet:
+    %postname% in its path and no number there (a date or an ID, which differ from post to
+    post); "" when none does (plain permalinks, ?p=ID: known only once the post exists)."""
+    for template in templates:
+        path = urlsplit(template).path
+        if "%postname%" in path and not re.search(r"/\d+(?=/)", path):
+            return template
+    return ""
 
 
 @dataclass(frozen=True)
