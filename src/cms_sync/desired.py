@@ -19,8 +19,9 @@ from typing import Any
 
 from cms_sync.articles import Article
 from cms_sync.build import content_id, featured_alt, render_post
+from cms_sync.inputs import digest, notice_digest, series_digests
 from cms_sync.item_types import PATTERN, POST, Wanted
-from cms_sync.items import Desired
+from cms_sync.items import Desired, LazyFields
 from cms_sync.plan import match
 from cms_sync.project import Project, normalized
 from cms_sync.project_files import checked_image
@@ -292,6 +293,17 @@ class DesiredItems:
 
         # With the companion plugin the notice goes under the comment form, not the content.
         companion = snapshot.companion and self.pattern_mode
+        root = self.project.config.root
+        firsts = {a.series_name: a for a in self.articles if a.series_name}
+        series = series_digests(
+            {name: self.project.series_parts(a) for name, a in firsts.items()},
+            available,
+            link,
+            root,
+        )
+        # Not in the hash: the site's block profile and where the site keeps each image (read
+        # only when something is rendered or uploaded; see inputs.py).
+        shared = (self.renderer.templates_digest, self.renderer.blocks, companion)
         items = []
         for article in self.articles:
             shown = self.notice_shown(article) and self.pattern_mode
@@ -300,16 +312,31 @@ class DesiredItems:
                 notice_html = (
                     "" if companion else f'<!-- wp:block {{"ref":{pattern_id(article.lang)}}} /-->'
                 )
-            content, _ = render_post(
-                self.project, self.renderer, article, link, image, notice_html, available,
-                snapshot.profile,
-            )  # fmt: skip
             featured = content_id(article.featured_image) if article.featured_image else ""
             notice = pattern_id(article.lang) if shown and companion else 0
-            wanted = Wanted(article, content, featured, companion, notice)
-            items.append(
-                Desired(
-                    article.slug, self.relative(article.path), POST.wanted(wanted), article.pulled
-                )
-            )
+            inline = None if shown else notice_digest(self.project.notice_for(article), root)
+            targets = [
+                (path, content_id(path)) if is_image and path.is_file()
+                else (path, is_image, None if is_image else link(path))
+                for path, is_image in convert(article.body, article.path.parent).targets()
+            ]  # fmt: skip
+            source = digest(
+                shared, article, series.get(article.path), targets, notice_html,
+                inline, featured, notice, root=root,
+            )  # fmt: skip
+
+            def fields(
+                article: Article = article,
+                notice_html: str | None = notice_html,
+                featured: str = featured,
+                notice: int = notice,
+            ) -> dict[str, object]:
+                content, _ = render_post(
+                    self.project, self.renderer, article, link, image, notice_html, available,
+                    snapshot.profile,
+                )  # fmt: skip
+                return POST.wanted(Wanted(article, content, featured, companion, notice))
+
+            path = self.relative(article.path)
+            items.append(Desired(article.slug, path, LazyFields(fields), article.pulled, source))
         return items
