@@ -21,10 +21,10 @@ from cms_sync.errors import CmsSyncError
 from cms_sync.item_types import ItemType, marker_of
 from cms_sync.items import Foreign
 from cms_sync.slugs import wordpress_slug
-from cms_sync.snapshot import Media, Snapshot, User
+from cms_sync.snapshot import Images, Later, Media, Snapshot, Terms, User
 from cms_sync.wordpress import Client, WordPressError
 
-COMPANION = "cms-sync/v1"  # the companion plugin's REST namespace
+COMPANION_FIELD = "cms_sync_companion"  # the companion plugin's version, in users/me
 LIVE_STATUSES = "publish,future,draft,pending,private"  # a trashed post's slug is renamed
 SLUGS_PER_REQUEST = 2000  # characters of encoded slugs per lookup: URLs stay short
 TAXONOMIES = {"categories": "/wp/v2/categories", "tags": "/wp/v2/tags"}
@@ -49,8 +49,10 @@ class Site:
         return self._client.requests_made
 
     # -- reading ------------------------------------------------------------------------
-    def login(self) -> User:
-        """Confirm the credentials: a wrong application password is silently anonymous."""
+    def login(self) -> tuple[User, bool]:
+        """Confirm the credentials (a wrong application password is silently anonymous):
+        the user, and whether the site runs the companion plugin, which says so in the
+        user's edit view: one request for both."""
         try:
             me = self._client.get("/wp/v2/users/me", {"context": "edit"})
         except WordPressError as exc:
@@ -62,18 +64,12 @@ class Site:
                     status=401,
                 ) from None
             raise
-        return User(str(me.get("slug") or me.get("name") or ""), me.get("capabilities") or {})
+        user = User(str(me.get("slug") or me.get("name") or ""), me.get("capabilities") or {})
+        return user, bool(me.get(COMPANION_FIELD))
 
-    def companion(self) -> bool:
-        """Whether the site runs the companion plugin (its namespace in the REST index)."""
-        try:
-            index = self._client.get("/", {"_fields": "namespaces"})
-        except WordPressError as exc:
-            if exc.status in (401, 403, 404):  # a host that hides the index: no plugin seen
-                return False
-            raise
-        namespaces = index.get("namespaces") if isinstance(index, dict) else None
-        return COMPANION in (namespaces or [])
+    def profile_later(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot whose block profile is read when something is first rendered."""
+        return dataclasses.replace(snapshot, blocks=Later(lambda _s: self.block_profile()))
 
     def block_profile(self) -> tuple[blocks.Profile, str]:
         """How the site's block editor writes blocks, from its block types (one request),
@@ -206,29 +202,50 @@ class Site:
         return foreign
 
     def read_terms(self, snapshot: Snapshot, wanted: dict[str, set[str]]) -> Snapshot:
-        """Look up the wanted term names and the terms the managed items use."""
+        """Look up now the wanted term names and the terms the items use, those not known."""
+        return dataclasses.replace(snapshot, terms=Later.ready(self._terms(snapshot, wanted)))
+
+    def terms_later(self, snapshot: Snapshot, wanted: dict[str, set[str]]) -> Snapshot:
+        """The snapshot whose terms (the wanted names, those its items use) are read when
+        something first asks for a term: a run that sends no terms reads none."""
+        return dataclasses.replace(snapshot, terms=Later(lambda s: self._terms(s, wanted)))
+
+    def _terms(self, snapshot: Snapshot, wanted: dict[str, set[str]]) -> Terms:
+        """The terms ``snapshot`` knows, with the wanted names and the items' terms it does
+        not: one request a taxonomy for the ids, one for the names."""
+        terms = snapshot.terms.get(snapshot) if snapshot.terms.done else Terms()
         items = [i for found in snapshot.items.values() for i in found.values()]
         for taxonomy, route in TAXONOMIES.items():
-            used = sorted({i for item in items for i in item.get(taxonomy, [])})
-            slugs = sorted({wordpress_slug(name) for name in wanted.get(taxonomy, set())})
+            known = terms.ids.get(taxonomy, {})
+            used = sorted({i for item in items for i in item.get(taxonomy, [])} - set(terms.names))
+            names = {name for name in wanted.get(taxonomy, set()) if name.casefold() not in known}
+            slugs = sorted({wordpress_slug(name) for name in names})
             queries = [{"include": ",".join(map(str, used))}] if used else []
             queries += [{"slug": ",".join(slugs)}] if slugs else []
             for query in queries:
                 for term in self._client.get_all(route, {**query, "_fields": "id,name"}):
-                    snapshot = snapshot.with_term(taxonomy, term["id"], html.unescape(term["name"]))
-        return snapshot
+                    terms = terms.with_term(taxonomy, term["id"], html.unescape(term["name"]))
+        return terms
 
     def read_media(self, snapshot: Snapshot) -> Snapshot:
-        """Index the media cms-sync uploaded by the content hash in their titles."""
+        """Index now the media cms-sync uploaded by the content hash in their titles."""
+        return dataclasses.replace(snapshot, images=Later.ready(self._images()))
+
+    def media_later(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot whose media are read when something first asks for an image."""
+        return dataclasses.replace(snapshot, images=Later(lambda _s: self._images()))
+
+    def _images(self) -> Images:
         found = self._client.get_all(
             "/wp/v2/media", {"search": MEDIA_PREFIX, "_fields": "id,source_url,title,alt_text"}
         )
+        images = Images()
         for item in found:
             match = _MEDIA_TITLE.search(html.unescape(item["title"]["rendered"]))
             if match:
                 media = Media(item["id"], item["source_url"], item.get("alt_text"))
-                snapshot = snapshot.with_media(match.group(1), media)
-        return snapshot
+                images = images.with_media(match.group(1), media)
+        return images
 
     def media_item(self, media_id: int) -> Json:
         """One media item (its ``source_url``), e.g. a featured image set in wp-admin."""

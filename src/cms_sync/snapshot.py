@@ -3,14 +3,18 @@
 plan reads it; nothing changes it in place. A write that changes the site (a created
 post, an uploaded image, a new term) gives a new snapshot with that change, made by the
 ``with_*`` methods, so every later decision sees the same facts the site does.
+
+Three parts are read only when something first asks for them (:class:`Later`): the terms,
+the media and the block profile. A run that renders and sends nothing (a no-op) reads none
+of them; a snapshot made from another shares the answer, so each is read once a run.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from cms_sync.blocks import CURRENT, Profile
 from cms_sync.errors import CmsSyncError
@@ -58,6 +62,51 @@ class Media:
     alt: str | None = None  # the attachment's alt_text; None when not read
 
 
+T = TypeVar("T")
+
+
+class Later(Generic[T]):
+    """A part of the snapshot read from the site the first time it is asked for, once."""
+
+    def __init__(self, read: Callable[[Snapshot], T] | None, value: T | None = None) -> None:
+        self._read, self._value = read, value
+
+    @classmethod
+    def ready(cls, value: T) -> Later[T]:
+        return cls(None, value)
+
+    @property
+    def done(self) -> bool:
+        return self._read is None
+
+    def get(self, snapshot: Snapshot) -> T:
+        """The value, read now (as ``snapshot`` knows the site) when nobody asked before."""
+        if self._read is not None:
+            self._value, self._read = self._read(snapshot), None
+        assert self._value is not None
+        return self._value
+
+
+@dataclass(frozen=True)
+class Terms:
+    ids: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # taxonomy -> name -> id
+    names: Mapping[int, str] = field(default_factory=dict)  # id -> name
+
+    def with_term(self, taxonomy: str, term_id: int, name: str) -> Terms:
+        ids = {**self.ids.get(taxonomy, {}), name.casefold(): term_id}
+        return Terms({**self.ids, taxonomy: ids}, {**self.names, term_id: name})
+
+
+@dataclass(frozen=True)
+class Images:
+    by_hash: Mapping[str, Media] = field(default_factory=dict)  # content hash -> first upload
+    hashes: Mapping[int, str] = field(default_factory=dict)  # media id -> content hash
+
+    def with_media(self, digest: str, media: Media) -> Images:
+        # The first upload of a file wins.
+        return Images({digest: media, **self.by_hash}, {**self.hashes, media.id: digest})
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The site as this run knows it."""
@@ -66,13 +115,11 @@ class Snapshot:
     user: User
     items: Mapping[str, Mapping[int, Mapping[str, Any]]]  # item type -> id -> REST JSON
     foreign: Mapping[str, Mapping[int, Foreign]]  # item type -> id -> another user's item
-    term_ids: Mapping[str, Mapping[str, int]]  # taxonomy -> case-folded name -> id
-    term_names: Mapping[int, str]
-    media: Mapping[str, Media]  # content hash (12 hex digits) -> the first upload of it
-    media_hashes: Mapping[int, str]  # media id -> content hash
+    terms: Later[Terms]  # the terms the run's items use and the articles name
+    images: Later[Images]  # the images cms-sync uploaded
     companion: bool = False  # the companion plugin is active (identity and notice in meta)
-    profile: Profile = CURRENT  # how the site's block editor writes blocks (blocks format)
-    profile_note: str = ""  # why the profile is a guess, for the report (blocks.detect)
+    # How the site's block editor writes blocks (blocks format), and why it is a guess.
+    blocks: Later[tuple[Profile, str]] = field(default_factory=lambda: Later.ready((CURRENT, "")))
     # Any post's permalink_template, read when no item of the run has one (a first publish):
     # how the site will make the permalinks of the posts this run creates.
     permalink_template: str = ""
@@ -81,7 +128,35 @@ class Snapshot:
     def empty(cls, site_url: str, user: User, companion: bool = False) -> Snapshot:
         """What is known before anything is read: who we are, and whether the site runs
         the companion plugin."""
-        return cls(site_url, user, {}, {}, {}, {}, {}, {}, companion)
+        return cls(site_url, user, {}, {}, Later.ready(Terms()), Later.ready(Images()), companion)
+
+    @property
+    def term_ids(self) -> Mapping[str, Mapping[str, int]]:
+        """taxonomy -> case-folded name -> id (read when first asked for)."""
+        return self.terms.get(self).ids
+
+    @property
+    def term_names(self) -> Mapping[int, str]:
+        return self.terms.get(self).names
+
+    @property
+    def media(self) -> Mapping[str, Media]:
+        """content hash (12 hex digits) -> the first upload of it (read when first asked for)."""
+        return self.images.get(self).by_hash
+
+    @property
+    def media_hashes(self) -> Mapping[int, str]:
+        return self.images.get(self).hashes
+
+    @property
+    def profile(self) -> Profile:
+        """How the site's block editor writes blocks: read when something is rendered."""
+        return self.blocks.get(self)[0]
+
+    @property
+    def profile_note(self) -> str:
+        """Why the profile is a guess, for the report; "" when it was never read."""
+        return self.blocks.get(self)[1] if self.blocks.done else ""
 
     def with_items(self, type_name: str, found: Iterable[Mapping[str, Any]]) -> Snapshot:
         """The snapshot with these items of ``type_name`` as the site now has them."""
@@ -89,21 +164,16 @@ class Snapshot:
         return dataclasses.replace(self, items={**self.items, type_name: items})
 
     def with_media(self, digest: str, media: Media) -> Snapshot:
-        return dataclasses.replace(
-            self,
-            media={digest: media, **self.media},  # the first upload of a file wins
-            media_hashes={**self.media_hashes, media.id: digest},
-        )
+        images = self.images.get(self).with_media(digest, media)
+        return dataclasses.replace(self, images=Later.ready(images))
 
     def with_alt(self, digest: str, alt: str) -> Snapshot:
         """The snapshot after the alt text of the image ``digest`` was set."""
-        media = dataclasses.replace(self.media[digest], alt=alt)
-        return dataclasses.replace(self, media={**self.media, digest: media})
+        images = self.images.get(self)
+        media = dataclasses.replace(images.by_hash[digest], alt=alt)
+        by_hash = {**images.by_hash, digest: media}
+        return dataclasses.replace(self, images=Later.ready(Images(by_hash, images.hashes)))
 
     def with_term(self, taxonomy: str, term_id: int, name: str) -> Snapshot:
-        ids = {**self.term_ids.get(taxonomy, {}), name.casefold(): term_id}
-        return dataclasses.replace(
-            self,
-            term_ids={**self.term_ids, taxonomy: ids},
-            term_names={**self.term_names, term_id: name},
-        )
+        terms = self.terms.get(self).with_term(taxonomy, term_id, name)
+        return dataclasses.replace(self, terms=Later.ready(terms))

@@ -2,8 +2,9 @@
 /**
  * The plugin's REST namespace, and the `cms_sync_managed` filter of the posts and blocks lists.
  *
- * cms-sync detects the plugin by the `cms-sync/v1` namespace in the REST index and asks
- * `/cms-sync/v1/info` what it offers. `GET /wp/v2/posts?cms_sync_managed=1` lists only the
+ * cms-sync detects the plugin by the `cms_sync_companion` field (the plugin's version) of
+ * `/wp/v2/users/me?context=edit`, the read that checks its login anyway, so no run reads the
+ * REST index for it; `doctor` asks `/cms-sync/v1/info` what it offers. `GET /wp/v2/posts?cms_sync_managed=1` lists only the
  * posts cms-sync manages, in one request whether their identity is in the meta or (posts
  * published before the plugin) in the content.
  *
@@ -21,6 +22,9 @@ class CMS_Sync_REST {
 
 	const REST_NAMESPACE = 'cms-sync/v1';
 	const FEATURES       = array( 'identity-meta', 'precondition', 'notice', 'consent' );
+
+	/** The field of the edit view of a user that says the plugin runs, and its version. */
+	const USER_FIELD = 'cms_sync_companion';
 
 	/** The list parameter, and the WP_Query variable it becomes. */
 	const MANAGED_PARAM = 'cms_sync_managed';
@@ -41,6 +45,19 @@ class CMS_Sync_REST {
 	 * Registers `GET /cms-sync/v1/info`.
 	 */
 	public static function register_routes() {
+		register_rest_field(
+			'user',
+			self::USER_FIELD,
+			array(
+				'get_callback' => array( __CLASS__, 'version' ),
+				'schema'       => array(
+					'description' => __( 'The version of the cms-sync Companion plugin.', 'cms-sync-companion' ),
+					'type'        => 'string',
+					'context'     => array( 'edit' ),
+					'readonly'    => true,
+				),
+			)
+		);
 		register_rest_route(
 			self::REST_NAMESPACE,
 			'/info',
@@ -80,6 +97,16 @@ class CMS_Sync_REST {
 				'features' => self::FEATURES,
 			)
 		);
+	}
+
+	/**
+	 * The plugin's version, as the user field says it (edit context only: the users
+	 * who may see a user's edit view are those who may write).
+	 *
+	 * @return string
+	 */
+	public static function version() {
+		return CMS_SYNC_COMPANION_VERSION;
 	}
 
 	/**
