@@ -7,6 +7,7 @@ run and `publish` can refuse to send anything while one error remains.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections import defaultdict
@@ -28,7 +29,14 @@ _STRIPPED_MARKUP = re.compile(r"<(script|style|iframe|object|embed|form)\b|\ssty
 
 def normalized(path: Path) -> Path:
     """An absolute path without ``..``; no filesystem calls (resolve() cost 0.1 ms a link)."""
+    if path.is_absolute():  # the same answer every time: the series navigation asks N² times
+        return _normalized_absolute(path)
     return Path(os.path.normpath(path.absolute()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalized_absolute(path: Path) -> Path:
+    return Path(os.path.normpath(path))
 
 
 @dataclass
