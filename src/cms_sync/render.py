@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -168,14 +169,33 @@ class Converted:
         return re.sub(re.escape(self.token) + r"(\d+);", fill, self.html), found
 
 
+_converters = threading.local()  # one Markdown instance a thread (the preview serves in threads)
+
+
+def _converter() -> tuple[markdown.Markdown, _ReferenceRecorder]:
+    """This thread's Markdown instance and its reference recorder, made once: building one
+    (extensions, processors) cost a third of a conversion."""
+    found = getattr(_converters, "made", None)
+    if found is None:
+        md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        recorder = _ReferenceRecorder(md, Path(), "", [])
+        md.treeprocessors.register(recorder, "cms-refs", 15)
+        found = _converters.made = (md, recorder)
+    return found
+
+
 @functools.lru_cache(maxsize=4096)
 def convert(text: str, base: Path) -> Converted:
     """Convert markdown once per content: cached by the text and the folder it lives in."""
     refs: list[_Reference] = []
     token = f"cms-sync-ref-{hashlib.sha256(text.encode()).hexdigest()[:12]}:"
-    md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-    md.treeprocessors.register(_ReferenceRecorder(md, base, token, refs), "cms-refs", 15)
-    return Converted(md.convert(text), token, tuple(refs))
+    md, recorder = _converter()
+    recorder.base, recorder.token, recorder.refs = base, token, refs
+    try:
+        html = md.reset().convert(text)
+    finally:
+        recorder.refs = []
+    return Converted(html, token, tuple(refs))
 
 
 def markdown_to_html(
