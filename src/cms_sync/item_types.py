@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -195,6 +195,27 @@ PATTERN_FIELDS = (
 )
 
 
+class _RemoteFields(Mapping[str, object]):
+    """A site item's comparable fields, each read when first looked at: an unchanged item
+    needs neither its term names nor its images, which the snapshot reads on demand."""
+
+    def __init__(self, fields: tuple[Field, ...], item: Json, snapshot: Snapshot) -> None:
+        self._fields = {f.name: f for f in fields}
+        self._item, self._snapshot = item, snapshot
+        self._read: dict[str, object] = {}
+
+    def __getitem__(self, name: str) -> object:
+        if name not in self._read:
+            self._read[name] = self._fields[name].read(self._item, self._snapshot)
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
 @dataclass(frozen=True)
 class ItemType:
     """A type of managed item: where it lives and how it is read and written."""
@@ -222,7 +243,7 @@ class ItemType:
     def remote(self, item: Json, snapshot: Snapshot) -> Remote:
         """An item of the site as a plan item; its marker is None when it carries none."""
         found = marker_of(item)
-        fields = {f.name: f.read(item, snapshot) for f in self.fields}
+        fields = _RemoteFields(self.fields, item, snapshot)
         sent = tuple(found.fields.split(",")) if found and found.fields else self.stored
         stored_hash = marker.state_hash(stored_state(item, sent))
         link = item.get("link", "")
