@@ -124,6 +124,7 @@ class _Run:
         ]
         if not pattern_mode:
             self.types = self.types[1:]
+        self.planned: dict[str, tuple[Snapshot, list[Action]]] = {}
 
     def report_all(self) -> Report:
         report = Report(self.dry_run)
@@ -145,14 +146,16 @@ class _Run:
         return report
 
     def prepare(self) -> None:
-        """Everything posts depend on: media and terms (patterns are items of their own)."""
+        """Everything posts depend on: media and terms (patterns are items of their own),
+        looked up only when something is to be written (a no-op reads neither)."""
         snapshot, needs = self.snapshot, []
-        images = [p for h, p in self.desired.images.items() if h not in snapshot.media]
+        writing = self.writes_planned()
+        images = [p for h, p in self.desired.images.items() if writing and h not in snapshot.media]
         if images:
             needs.append("upload media")
         terms = [
             (taxonomy, name)
-            for taxonomy, names in self.desired.terms().items()
+            for taxonomy, names in (self.desired.terms() if writing else {}).items()
             for name in sorted(names)
             if name.casefold() not in snapshot.term_ids.get(taxonomy, {})
         ]
@@ -182,14 +185,7 @@ class _Run:
         failed: set[str] = set()  # refused by WordPress: reported once, not sent again
         unanswered: WordPressError | None = None  # a batch that got no answer at all
         for attempt in range(MAX_PASSES):
-            actions = plan(
-                desired(self.snapshot),
-                item_type.remotes(self.snapshot),
-                foreign=self.snapshot.foreign.get(item_type.name, {}).values(),
-                force=self.force,
-                adopt=self.adopt,
-                orphans=not self.partial,
-            )
+            actions = self.plan(item_type, desired)
             writes = [a for a in actions if a.kind in WRITES and a.slot not in failed]
             if unanswered and any(a.kind == "create" and a.slot in created for a in writes):
                 # Not on the site yet, but WordPress may still be making it (a create slower
@@ -237,6 +233,31 @@ class _Run:
         if self.prune and not self.dry_run:
             self.trash(item_type, [slot for slot, o in final.items() if o.kind == "orphan"], final)
         return list(final.values())
+
+    def plan(
+        self, item_type: ItemType, desired: Callable[[Snapshot], list[Desired]]
+    ) -> list[Action]:
+        """The actions for one type of item, from the snapshot as it is now (made once for
+        a snapshot: plan is a pure function of it, and each change gives a new one)."""
+        made = self.planned.get(item_type.name)
+        if made is not None and made[0] is self.snapshot:
+            return made[1]
+        actions = plan(
+            desired(self.snapshot),
+            item_type.remotes(self.snapshot),
+            foreign=self.snapshot.foreign.get(item_type.name, {}).values(),
+            force=self.force,
+            adopt=self.adopt,
+            orphans=not self.partial,
+        )
+        self.planned[item_type.name] = (self.snapshot, actions)
+        return actions
+
+    def writes_planned(self) -> bool:
+        """Whether the run has anything to write (an unchanged item renders nothing)."""
+        if len(self.snapshot.items.get(POST.name, {})) < len(self.desired.articles):
+            return True  # an article without a post yet: no need to plan to know
+        return any(a.kind in WRITES for t, d in self.types for a in self.plan(t, d))
 
     def trash(self, item_type: ItemType, slots: list[str], final: dict[str, Outcome]) -> set[str]:
         """Move the items of these report lines to the trash; the slots that failed."""
