@@ -44,6 +44,7 @@ def end_state(wp) -> dict[str, tuple[str, str, str]]:
 
 
 @pytest.mark.wordpress
+@pytest.mark.compat
 def test_jobs_4_overlaps_batches_and_ends_as_jobs_1_does(wp, project, tmp_path):
     write_articles(project)
     start = wp.log_position()

@@ -13,7 +13,7 @@ import pytest
 
 from .test_publish import article
 
-pytestmark = pytest.mark.wordpress
+pytestmark = [pytest.mark.wordpress, pytest.mark.compat]
 
 BAR = "] 3/3"  # the last drawing of a bar over three items
 
