@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
@@ -67,30 +66,13 @@ def local_image(image: Path) -> str:
     return "media/" + quote(media_name(image))
 
 
-class _ImageAlts(HTMLParser):
-    """The alt text of each image in an HTML body, by its src (the first use wins)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.alts: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            found = dict(attrs)
-            self.alts.setdefault(found.get("src") or "", found.get("alt") or "")
-
-
 def featured_alt(article: Article) -> str | None:
     """The featured image's alt text: ``image_alt``, else the alt the body gives the same
     image, else None (the attachment's alt is then left as the media library has it)."""
     if article.featured_image is None or article.image_alt is not None:
         return article.image_alt
-    html, _ = convert(article.body, article.path.parent).resolve(lambda _: "", str)
-    parser = _ImageAlts()
-    parser.feed(html)
-    featured = normalized(article.featured_image)
-    found = [alt for src, alt in parser.alts.items() if src and normalized(Path(src)) == featured]
-    return found[0] if found else None
+    alts = convert(article.body, article.path.parent).image_alts()
+    return alts.get(normalized(article.featured_image))
 
 
 def render_post(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import os
 import re
 import threading
@@ -108,8 +109,18 @@ class _ReferenceRecorder(Treeprocessor):
             return
         target = self.base / unquote(value if is_image else path)
         fragment = "" if is_image else fragment
-        self.refs.append(_Reference(Path(os.path.normpath(target)), value, fragment, is_image))
+        alt = _plain_alt(element.get("alt", "")) if is_image else ""
+        self.refs.append(_Reference(Path(os.path.normpath(target)), value, fragment, is_image, alt))
         element.set(attribute, f"{self.token}{len(self.refs) - 1};")
+
+
+_ESCAPED = re.compile(f"{markdown.util.STX}([0-9]+){markdown.util.ETX}")
+
+
+def _plain_alt(alt: str) -> str:
+    """An image's alt text as a reader of the page gets it: a backslash escape (still a
+    placeholder while the tree is processed) and a character reference written out."""
+    return html.unescape(_ESCAPED.sub(lambda found: chr(int(found.group(1))), alt))
 
 
 _AMP = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[a-z0-9]+);)", re.I)
@@ -121,6 +132,7 @@ class _Reference:
     original: str  # the attribute as written, kept when the target is missing
     fragment: str  # a link's "#..." part
     is_image: bool
+    alt: str = ""  # an image's alt text
 
 
 def _attribute(text: str) -> str:
@@ -140,6 +152,14 @@ class Converted:
     def targets(self) -> list[tuple[Path, bool]]:
         """Each local file the body points at, and whether it is an image, in order."""
         return [(ref.target, ref.is_image) for ref in self.refs]
+
+    def image_alts(self) -> dict[Path, str]:
+        """The alt text the body gives each image file (its first use)."""
+        found: dict[Path, str] = {}
+        for ref in self.refs:
+            if ref.is_image:
+                found.setdefault(ref.target, ref.alt)
+        return found
 
     def resolve(self, links: LinkResolver, images: ImageResolver) -> tuple[str, References]:
         """The HTML with links and images pointed where ``links`` and ``images`` say."""
