@@ -245,9 +245,9 @@ class ItemType:
         found = marker_of(item)
         fields = _RemoteFields(self.fields, item, snapshot)
         sent = tuple(found.fields.split(",")) if found and found.fields else self.stored
-        stored_hash = marker.state_hash(stored_state(item, sent))
+        stored_hash, renamed_hash = _stored_hashes(self.name, item, sent)
         link = item.get("link", "")
-        return Remote(item["id"], link, found, fields, stored_hash, _renamed_hash(item, sent))
+        return Remote(item["id"], link, found, fields, stored_hash, renamed_hash)
 
     def wanted(self, wanted: Wanted) -> dict[str, object]:
         """The comparable fields an article wants its item to have."""
@@ -257,7 +257,12 @@ class ItemType:
     def remotes(self, snapshot: Snapshot) -> list[Remote]:
         """Every item of this type the snapshot holds: managed ones, and posts without a
         marker that hold an article's slug."""
-        return [self.remote(i, snapshot) for i in snapshot.items.get(self.name, {}).values()]
+        items = snapshot.items.get(self.name, {}).values()
+        found = [self.remote(i, snapshot) for i in items]
+        mine = {(self.name, id(i)) for i in items}
+        for key in [k for k in _HASHES if k[0] == self.name and k not in mine]:
+            del _HASHES[key]
+        return found
 
     def body(self, desired: Desired, snapshot: Snapshot) -> dict[str, Any]:
         """The JSON body of a write of ``desired`` (content without the marker)."""
@@ -293,6 +298,23 @@ PATTERN = ItemType(
     fixed={"status": "publish"},
     public=False,
 )
+
+
+# The stored hashes of the items of the latest snapshot: each pass of a run makes the plan
+# items of the whole snapshot again, and hashing a long post's content is most of that.
+# Keyed by the item's type and id(), checked by identity (a snapshot's items never change
+# in place); an item the snapshot no longer holds is forgotten (see ItemType.remotes).
+_HASHES: dict[tuple[str, int], tuple[Json, tuple[str, ...], tuple[str, str]]] = {}
+
+
+def _stored_hashes(type_name: str, item: Json, keys: tuple[str, ...]) -> tuple[str, str]:
+    """The stored hash of ``item`` over ``keys``, and its hash without a "-N" slug suffix."""
+    known = _HASHES.get((type_name, id(item)))
+    if known is not None and known[0] is item and known[1] == keys:
+        return known[2]
+    found = marker.state_hash(stored_state(item, keys)), _renamed_hash(item, keys)
+    _HASHES[(type_name, id(item))] = (item, keys, found)
+    return found
 
 
 def _renamed_hash(item: Json, keys: tuple[str, ...]) -> str:
