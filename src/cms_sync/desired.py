@@ -101,6 +101,8 @@ class DesiredItems:
         self.project, self.articles, self.pattern_mode = project, articles, pattern_mode
         self.force, self.adopt = force, adopt
         self.renderer = Renderer(project.config.templates_dir, project.config.content_format)
+        # The content last rendered for each article, with what it was made from.
+        self._rendered: dict[Path, tuple[tuple[object, ...], str]] = {}
 
     @functools.cached_property
     def images(self) -> dict[str, Path]:
@@ -315,10 +317,12 @@ class DesiredItems:
             featured = content_id(article.featured_image) if article.featured_image else ""
             notice = pattern_id(article.lang) if shown and companion else 0
             inline = None if shown else notice_digest(self.project.notice_for(article), root)
+            found = convert(article.body, article.path.parent).targets()
+            pictures = [path for path, is_image in found if is_image and path.is_file()]
             targets = [
-                (path, content_id(path)) if is_image and path.is_file()
+                (path, content_id(path)) if path in pictures
                 else (path, is_image, None if is_image else link(path))
-                for path, is_image in convert(article.body, article.path.parent).targets()
+                for path, is_image in found
             ]  # fmt: skip
             source = digest(
                 shared, article, series.get(article.path), targets, notice_html,
@@ -330,11 +334,19 @@ class DesiredItems:
                 notice_html: str | None = notice_html,
                 featured: str = featured,
                 notice: int = notice,
+                source: str = source,
+                pictures: list[Path] = pictures,
             ) -> dict[str, object]:
-                content, _ = render_post(
-                    self.project, self.renderer, article, link, image, notice_html, available,
-                    snapshot.profile,
-                )  # fmt: skip
+                # Once a run: a later pass (its snapshot holds the posts just created) renders
+                # again only when the inputs changed, or where the images are (not hashed).
+                key = (source, snapshot.profile, *(str(image(p)) for p in pictures))
+                if self._rendered.get(article.path, (None,))[0] != key:
+                    content, _ = render_post(
+                        self.project, self.renderer, article, link, image, notice_html,
+                        available, snapshot.profile,
+                    )  # fmt: skip
+                    self._rendered[article.path] = (key, content)
+                content = self._rendered[article.path][1]
                 return POST.wanted(Wanted(article, content, featured, companion, notice))
 
             path = self.relative(article.path)

@@ -46,6 +46,8 @@ def split_marker(content: str) -> tuple[str, marker.Marker | None]:
     """marker.split, once per content: a run asks it of each item several times (its
     identity, its content field, its stored hash, again for every plan pass), and the
     search through a long post is the costliest step of reading one."""
+    if marker.PREFIX not in content:  # a body about to be sent: no marker to look for
+        return content, None
     return marker.split(content)
 
 
