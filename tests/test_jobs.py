@@ -9,6 +9,7 @@ overlap is measured at the server, not guessed from the client's side.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 
@@ -66,6 +67,25 @@ def test_jobs_4_overlaps_batches_and_ends_as_jobs_1_does(wp, project, tmp_path):
     overlapped = any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans))
     assert overlapped, f"the batches ran one after another: {spans}"
 
+    again = wp.log_position()
+    assert set(kinds(publish_json(wp, project, "--jobs", "4")).values()) == {"unchanged"}
+    assert wp.writes_since(again) == []
+
+
+@pytest.mark.wordpress
+def test_a_lost_batch_answer_among_four_in_flight_creates_nothing_twice(fault_proxy, wp, project):
+    write_articles(project)
+    fault_proxy.arm("POST", "/batch/v1", "lose", after=1)  # WordPress did it; answer dropped
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(project.config), "publish", "--json", "--jobs", "4"],
+        env=fault_proxy.env(wp.env()),
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert fault_proxy.fired == ["POST /batch/v1 lose"]
+    assert set(kinds(json.loads(result.stdout)).values()) == {"create"}
+    slugs = [p["slug"] for p in managed(wp)]
+    assert sorted(slugs) == sorted(f"article-{n}" for n in range(ARTICLES))  # one post each
     again = wp.log_position()
     assert set(kinds(publish_json(wp, project, "--jobs", "4")).values()) == {"unchanged"}
     assert wp.writes_since(again) == []
