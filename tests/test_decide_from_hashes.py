@@ -85,6 +85,14 @@ def test_an_untouched_project_renders_nothing(project, renders):
     assert site.writes() == []
 
 
+def test_a_first_publish_renders_only_what_it_sends(project, renders):
+    site = FakeWordPress()
+    series_project(project)
+    run(project, site)
+    post_writes = [c for c in site.calls if c.in_batch and "/wp/v2/posts" in str(c)]
+    assert sum(renders.values()) == len(post_writes)  # each render is sent, none is wasted
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)

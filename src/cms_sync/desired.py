@@ -103,6 +103,9 @@ class DesiredItems:
         self.renderer = Renderer(project.config.templates_dir, project.config.content_format)
         # The content last rendered for each article, with what it was made from.
         self._rendered: dict[Path, tuple[tuple[object, ...], str]] = {}
+        # The keys of the posts of the last posts() whose content links a post not created
+        # yet (PENDING_LINK), known without rendering them.
+        self.links_pending: set[str] = set()
 
     @functools.cached_property
     def images(self) -> dict[str, Path]:
@@ -306,6 +309,12 @@ class DesiredItems:
         # Not in the hash: the site's block profile and where the site keeps each image (read
         # only when something is rendered or uploaded; see inputs.py).
         shared = (self.renderer.templates_digest, self.renderer.blocks, companion)
+        unlinked = {  # the parts each series lists without a link yet
+            name: {p.path for p in self.project.series_parts(a)
+                   if available(p).state == "open" and link(p.path) == PENDING_LINK}
+            for name, a in firsts.items()
+        }  # fmt: skip
+        self.links_pending = set()
         items = []
         for article in self.articles:
             shown = self.notice_shown(article) and self.pattern_mode
@@ -324,6 +333,10 @@ class DesiredItems:
                 else (path, is_image, None if is_image else link(path))
                 for path, is_image in found
             ]  # fmt: skip
+            if unlinked.get(article.series_name or "", set()) - {article.path} or any(
+                t[-1] == PENDING_LINK for t in targets
+            ):
+                self.links_pending.add(article.slug)
             source = digest(
                 shared, article, series.get(article.path), targets, notice_html,
                 inline, featured, notice, root=root,
@@ -350,5 +363,7 @@ class DesiredItems:
                 return POST.wanted(Wanted(article, content, featured, companion, notice))
 
             path = self.relative(article.path)
-            items.append(Desired(article.slug, path, LazyFields(fields), article.pulled, source))
+            names = tuple(POST.wanted(Wanted(article, "", featured, companion, notice)))
+            lazy = LazyFields(fields, names)
+            items.append(Desired(article.slug, path, lazy, article.pulled, source))
         return items

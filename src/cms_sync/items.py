@@ -14,9 +14,12 @@ class LazyFields(Mapping[str, object]):
     """Fields made on first use: a post's content is rendered only when plan looks at it
     (an item whose source hash and stored hash say it is unchanged is never rendered)."""
 
-    def __init__(self, make: Callable[[], Mapping[str, object]]) -> None:
+    def __init__(
+        self, make: Callable[[], Mapping[str, object]], names: tuple[str, ...] | None = None
+    ) -> None:
         self._make: Callable[[], Mapping[str, object]] | None = make
         self._fields: Mapping[str, object] = {}
+        self._names = names  # the fields' names when known without making them (a create's)
 
     @property
     def made(self) -> bool:
@@ -31,10 +34,10 @@ class LazyFields(Mapping[str, object]):
         return self._get()[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
+        return iter(self._names if self._names is not None else self._get())
 
     def __len__(self) -> int:
-        return len(self._get())
+        return len(self._names if self._names is not None else self._get())
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cms_sync import apply
 from cms_sync.apply import Progress
-from cms_sync.desired import PENDING_LINK, DesiredItems
+from cms_sync.desired import DesiredItems
 from cms_sync.item_types import PATTERN, POST, ItemType
 from cms_sync.items import Desired
 from cms_sync.outcome import Outcome, Report, outcome_of
@@ -83,12 +83,11 @@ def _permalinks_unknown(snapshot: Snapshot) -> bool:
     return not snapshot.items.get(POST.name) and not snapshot.permalink_template
 
 
-def _probe(creates: list[Action]) -> list[Action]:
+def _probe(creates: list[Action], pending: set[str]) -> list[Action]:
     """On a site without a post, the creates to send before the others: those that link no
-    post created in this run, or else one, whose answer tells the permalinks of the rest."""
-    ready = [
-        a for a in creates if a.desired and PENDING_LINK not in str(a.desired.fields.get("content"))
-    ]
+    post created in this run (``pending``: those that do), or else one, whose answer tells
+    the permalinks of the rest."""
+    ready = [a for a in creates if a.key not in pending]
     return ready or creates[:1]
 
 
@@ -194,7 +193,7 @@ class _Run:
             if not self.dry_run and any(a.kind == "create" for a in writes):
                 writes = [a for a in writes if a.kind == "create"]  # links first, then updates
                 if item_type.public and _permalinks_unknown(self.snapshot):
-                    writes = _probe(writes)
+                    writes = _probe(writes, self.desired.links_pending)
             for action in actions:
                 prior = final.get(action.slot)
                 if not (prior and prior.kind in (*WRITES, "error") and action not in writes):
