@@ -150,12 +150,15 @@ def _check_together(project: Project) -> list[Finding]:
                     f"{same[0].path.name}; give each part its own number",
                 )
             )
+    refused: dict[Path, str | None] = {}  # each image file looked at once (shared images)
     for article in project.articles:
-        findings.extend(_check_article_links(project, article))
+        findings.extend(_check_article_links(project, article, refused))
     return findings
 
 
-def _check_article_links(project: Project, article: Article) -> list[Finding]:
+def _check_article_links(
+    project: Project, article: Article, refused: dict[Path, str | None]
+) -> list[Finding]:
     findings: list[Finding] = []
     if article.comment_status == "open" and article.lang not in project.notices:
         findings.append(
@@ -205,7 +208,7 @@ def _check_article_links(project: Project, article: Article) -> list[Finding]:
 
     _, refs = markdown_to_html(article.body, article.path.parent, exists, lambda p: p.name)
     findings.extend(_closed_links(article, linked))
-    findings.extend(_check_image_files(project.config.root, article, refs.written))
+    findings.extend(_check_image_files(project.config.root, article, refs.written, refused))
     for target in refs.missing_images:
         # Not a file: missing, or a folder or pipe (which reading would wait on for ever).
         not_file = refusal(article.path.parent / target, project.config.root, "image")
@@ -259,7 +262,9 @@ def _closed_links(article: Article, linked: list[Article]) -> list[Finding]:
     return findings
 
 
-def _check_image_files(root: Path, article: Article, images: dict[Path, str]) -> list[Finding]:
+def _check_image_files(
+    root: Path, article: Article, images: dict[Path, str], known: dict[Path, str | None]
+) -> list[Finding]:
     """The featured image and the body's ``images`` (path: as written) that may not be read:
     outside the project or too big (see project_files)."""
     found: list[tuple[int, str, Path]] = [
@@ -273,7 +278,9 @@ def _check_image_files(root: Path, article: Article, images: dict[Path, str]) ->
         found.append((article.line_of("featured_image"), f"featured_image '{written}'", featured))
     findings = []
     for line, what, path in found:
-        refused = refusal(path, root, "image")
+        if path not in known:
+            known[path] = refusal(path, root, "image")
+        refused = known[path]
         if refused:
             findings.append(Finding(article.path, line, "error", f"{what} {refused}"))
     return findings
