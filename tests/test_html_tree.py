@@ -1,4 +1,4 @@
-"""html_tree.parse: its shortcut for a plain element gives the tree the parser gives."""
+"""html_tree.parse: its shortcut for simple markup gives the tree the parser gives."""
 
 from __future__ import annotations
 
@@ -28,6 +28,23 @@ def parsed(html: str) -> html_tree.Element:
         "<script>a > b</script>",
         "<p>one</p><p>two</p>",
         "<p>unclosed",
+        '<p>A <a href="https://e.x/a?b=c">link</a>, <strong>bold</strong>, <code>x > y</code></p>',
+        '<p><img alt="ছবি" src="images/x.png" /></p>',
+        "<ul>\n<li>one</li>\n<li>two <em>2</em></li>\n</ul>",
+        '<h2 id="part-1">Part</h2>',
+        '<p><a href="?a=1&amp;b=2">entity in a value</a></p>',
+        "<p><a href='single'>quoted</a></p>",
+        '<p><A HREF="x">upper case</A></p>',
+        "<p><input disabled> value-less</p>",
+        "<p>a <!-- comment --> b</p>",
+        "<p><br/>a<br>b</br></p>",
+        "<p>stray</em> end</p>",
+        "<ol><li>a<li>b</ol>",
+        "<p>x</p>\n<style>p > a { }</style>",
+        '<table>\n<thead>\n<tr>\n<th align="left">h</th>\n</tr>\n</thead>\n</table>',
+        '<p>tab\tand <span class="a b" data-x="1">span</span></p>',
+        "",
+        "plain text",
     ],
 )
 def test_parse_gives_the_parsers_tree(html):

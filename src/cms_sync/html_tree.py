@@ -58,17 +58,53 @@ class Element:
 Node = Text | Comment | Element
 
 
-# One element without attributes holding only text with nothing to decode (most paragraphs
-# and headings of an article): its tree without the parser, which costs ten times as much.
-_PLAIN = re.compile(r"<([a-z][a-z0-9]*)>([^<&]*)</\1>")
+# Markup the parser would read exactly as written: tags with lower-case names and
+# double-quoted attribute values, text, nothing to decode ("&"), no comment, no raw-text
+# element. Python-Markdown writes almost every body this way; such HTML gets its tree
+# without HTMLParser, which costs several times as much.
+_TOKEN = re.compile(
+    r'<([a-z][a-z0-9]*)((?:\s+[a-z][a-z0-9_:.-]*="[^"<>&]*")*)\s*(/?)>'  # start tag
+    r"|</([a-z][a-z0-9]*)\s*>"  # end tag
+    r"|([^<&]+)"  # text
+)
+_ATTRIBUTE = re.compile(r'([a-z][a-z0-9_:.-]*)="([^"]*)"')
+
+
+def _simple(html: str) -> Element | None:
+    """The tree of ``html`` as _Builder makes it, or None when ``html`` is not simple."""
+    root = Element("")
+    stack = [root]
+    at = 0
+    while at < len(html):
+        token = _TOKEN.match(html, at)
+        if token is None:
+            return None
+        at = token.end()
+        tag, attrs, closed, end, data = token.groups()
+        if data is not None:
+            children = stack[-1].children
+            if children and isinstance(children[-1], Text):
+                children[-1].data += data
+            else:
+                children.append(Text(data))
+        elif tag is not None:
+            if tag in RAW_TEXT:
+                return None
+            element = Element(tag, _ATTRIBUTE.findall(attrs) if attrs else [])
+            stack[-1].children.append(element)
+            if not closed and tag not in VOID:
+                stack.append(element)
+        elif any(e.tag == end for e in stack[1:]):
+            while stack.pop().tag != end:
+                pass
+    return root
 
 
 def parse(html: str) -> Element:
     """``html`` as a tree under a nameless root element (charrefs decoded)."""
-    plain = _PLAIN.fullmatch(html)
-    if plain and plain.group(1) not in VOID:
-        data = plain.group(2)
-        return Element("", [], [Element(plain.group(1), [], [Text(data)] if data else [])])
+    simple = _simple(html)
+    if simple is not None:
+        return simple
     builder = _Builder()
     builder.feed(html)
     builder.close()
