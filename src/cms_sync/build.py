@@ -103,15 +103,18 @@ def write_render(project: Project, out: Path, profile: Profile = CURRENT) -> lis
     renderer = Renderer(project.config.templates_dir, project.config.content_format)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    copied: set[Path] = set()  # an image several articles show is copied once
+    links = local_links(project)
     for article in project.articles:
-        html, refs = render_post(
-            project, renderer, article, local_links(project), local_image, profile=profile
-        )
+        html, refs = render_post(project, renderer, article, links, local_image, profile=profile)
         target = out / local_name(article)
         target.write_text(html, encoding="utf-8")
         written.append(target)
         for image in refs.images:
             media = out / "media" / media_name(image)
+            if media in copied:
+                continue
             media.parent.mkdir(exist_ok=True)
             shutil.copyfile(checked_image(image, project.config.root), media)
+            copied.add(media)
     return written
