@@ -104,9 +104,11 @@ def write_render(project: Project, out: Path, profile: Profile = CURRENT) -> lis
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     copied: set[Path] = set()  # an image several articles show is copied once
-    links = local_links(project)
+    links, available = local_links(project), from_files()
     for article in project.articles:
-        html, refs = render_post(project, renderer, article, links, local_image, profile=profile)
+        html, refs = render_post(
+            project, renderer, article, links, local_image, None, available, profile
+        )
         target = out / local_name(article)
         target.write_text(html, encoding="utf-8")
         written.append(target)

@@ -70,12 +70,13 @@ def from_status(status: str, date: dt.datetime | None, now: dt.datetime) -> Avai
 def from_files(now: dt.datetime | None = None) -> Available:
     """Availability as the files say (status with config's default_status, and date)."""
     moment = now or local_now()
-    known: dict[Article, Availability] = {}  # each page's navigation asks of every part
+    known: dict[Path, Availability] = {}  # each page's navigation asks of every part
 
     def available(article: Article) -> Availability:
-        if article not in known:
-            known[article] = from_status(article.status, article.date, moment)
-        return known[article]
+        found = known.get(article.path)
+        if found is None:
+            found = known[article.path] = from_status(article.status, article.date, moment)
+        return found
 
     return available
 
