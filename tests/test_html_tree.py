@@ -1,10 +1,12 @@
-"""html_tree.parse: its shortcut for simple markup gives the tree the parser gives."""
+"""The shortcuts for simple markup (no HTMLParser): html_tree.parse gives the tree the
+parser gives, and blocks splits a body into the pieces split_html finds."""
 
 from __future__ import annotations
 
 import pytest
 
-from cms_sync import html_tree
+from cms_sync import blocks, html_tree
+from cms_sync.block_markup import split_html
 
 
 def parsed(html: str) -> html_tree.Element:
@@ -49,3 +51,25 @@ def parsed(html: str) -> html_tree.Element:
 )
 def test_parse_gives_the_parsers_tree(html):
     assert html_tree.parse(html) == parsed(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "text <em>x</em> more",
+        "<p>a</p>\n<hr>\n<p>b",
+        "x<p>a</p>y",
+        "<div><p>a</p></div>",
+        "<hr/><hr>",
+        "<p>a</em>b</p>",
+        "<ul><li>a<li>b</ul>",
+        "<p>one<p>two</p>",
+        "<em>a</em><p>b</p><strong>c</strong>",
+        "<p>a</p>   \n  <h2>b</h2>\n",
+        '<img src="a" />text<p>b</p>',
+        '<h2 id="x">ধারা</h2>\n<p>A <a href="b.html">link</a>.</p>\n<pre><code>x > y</code></pre>',
+    ],
+)
+def test_simple_markup_is_split_as_split_html_does(html):
+    assert blocks._split_simple(html) == split_html(html, blocks._TOP)

@@ -27,7 +27,7 @@ from typing import Any
 import markdown
 
 from cms_sync import html_tree
-from cms_sync.block_markup import split_blocks, split_html
+from cms_sync.block_markup import Piece, split_blocks, split_html
 from cms_sync.html_tree import Comment, Element, Text
 
 
@@ -151,6 +151,50 @@ _HEADING = re.compile(r"^h([1-6])$")
 _LANGUAGE = re.compile(r"^language-[\w+#.-]+$")
 
 
+def _split_simple(html: str) -> list[Piece] | None:
+    """split_html(html, _TOP) for simple markup (html_tree.simple_tokens), without
+    HTMLParser; None for any other HTML. The same pieces: a top-level element of _TOP up
+    to its end tag (or the end), a void one alone, the loose runs between them that hold
+    more than whitespace (inline elements and text)."""
+    tokens = html_tree.simple_tokens(html)
+    if tokens is None:
+        return None
+    pieces: list[Piece] = []
+    open_tags: list[str] = []
+    piece: tuple[int, str] | None = None  # where the top-level element began, its name
+    loose = 0  # where the current loose run began
+
+    def run_until(end: int) -> None:
+        if html[loose:end].strip() and piece is None:
+            pieces.append(Piece("text", html[loose:end]))
+
+    for token in tokens:
+        tag, _attrs, closed, end_tag, _data = token.groups()
+        start = token.start()
+        if tag is not None:
+            if not open_tags and tag in _TOP:
+                run_until(start)
+                loose = start
+                if closed or tag in html_tree.VOID:
+                    pieces.append(Piece("element", token.group(0), tag))
+                    loose = token.end()
+                    continue
+                piece = (start, tag)
+            if not closed and tag not in html_tree.VOID:
+                open_tags.append(tag)
+        elif end_tag is not None and end_tag in open_tags:
+            while open_tags.pop() != end_tag:
+                pass
+            if not open_tags and piece is not None:
+                pieces.append(Piece("element", html[piece[0] : token.end()], piece[1]))
+                piece, loose = None, token.end()
+    if piece is not None:
+        pieces.append(Piece("element", html[piece[0] :], piece[1]))
+    else:
+        run_until(len(html))
+    return pieces
+
+
 class _Writer:
     def __init__(self, profile: Profile, media: Mapping[str, int]) -> None:
         self.profile, self.media = profile, media
@@ -158,7 +202,7 @@ class _Writer:
     def top_level(self, html: str) -> list[str]:
         """One block per top-level piece of ``html``."""
         out = []
-        for piece in split_html(html, _TOP):
+        for piece in _split_simple(html) or split_html(html, _TOP):
             converted = None
             if piece.kind == "element":
                 elements = html_tree.parse(piece.source).elements

@@ -70,16 +70,28 @@ _TOKEN = re.compile(
 _ATTRIBUTE = re.compile(r'([a-z][a-z0-9_:.-]*)="([^"]*)"')
 
 
-def _simple(html: str) -> Element | None:
-    """The tree of ``html`` as _Builder makes it, or None when ``html`` is not simple."""
-    root = Element("")
-    stack = [root]
+def simple_tokens(html: str) -> list[re.Match[str]] | None:
+    """``html`` cut into start tags, end tags and text (the groups of _TOKEN: name,
+    attributes, "/", end tag's name, text), or None when it is not simple markup."""
+    found = []
     at = 0
     while at < len(html):
         token = _TOKEN.match(html, at)
-        if token is None:
+        if token is None or (token.group(1) or "") in RAW_TEXT:
             return None
+        found.append(token)
         at = token.end()
+    return found
+
+
+def _simple(html: str) -> Element | None:
+    """The tree of ``html`` as _Builder makes it, or None when ``html`` is not simple."""
+    tokens = simple_tokens(html)
+    if tokens is None:
+        return None
+    root = Element("")
+    stack = [root]
+    for token in tokens:
         tag, attrs, closed, end, data = token.groups()
         if data is not None:
             children = stack[-1].children
@@ -88,8 +100,6 @@ def _simple(html: str) -> Element | None:
             else:
                 children.append(Text(data))
         elif tag is not None:
-            if tag in RAW_TEXT:
-                return None
             element = Element(tag, _ATTRIBUTE.findall(attrs) if attrs else [])
             stack[-1].children.append(element)
             if not closed and tag not in VOID:
