@@ -50,9 +50,13 @@ def local_name(article: Article) -> str:
 def local_links(project: Project) -> LinkResolver:
     """Resolve links between articles to their rendered files, side by side."""
 
+    known: dict[Path, str | None] = {}  # every page's series navigation links every part
+
     def resolve(target: Path) -> str | None:
-        found = project.article_at(target)
-        return None if found is None else quote(local_name(found))
+        if target not in known:
+            found = project.article_at(target)
+            known[target] = None if found is None else quote(local_name(found))
+        return known[target]
 
     return resolve
 

@@ -274,7 +274,14 @@ class DesiredItems:
             [*(str(i.get("permalink_template") or "") for i in posts), snapshot.permalink_template]
         )
 
+        known: dict[Path, str | None] = {}  # every page's series navigation links every part
+
         def link(target: Path) -> str | None:
+            if target not in known:
+                known[target] = find_link(target)
+            return known[target]
+
+        def find_link(target: Path) -> str | None:
             article = self.project.article_at(target)
             if article is None:
                 return None
