@@ -141,6 +141,9 @@ def _attribute(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+_TOKENS = re.compile(r"(cms-sync-ref-[0-9a-f]{12}:)([0-9]+);")  # one compiled pattern a run
+
+
 @dataclass(frozen=True)
 class Converted:
     """A markdown body converted once, with a token where each local reference goes."""
@@ -166,7 +169,9 @@ class Converted:
         found = References()
 
         def fill(match: re.Match[str]) -> str:
-            ref = self.refs[int(match.group(1))]
+            if match.group(1) != self.token:  # another text's token (an HTML block's)
+                return match.group(0)
+            ref = self.refs[int(match.group(2))]
             if ref.is_image:
                 if not ref.target.is_file():  # looked at now: preview sees new files
                     found.missing_images.append(ref.original)
@@ -186,7 +191,7 @@ class Converted:
 
         if not self.refs:
             return self.html, found
-        return re.sub(re.escape(self.token) + r"(\d+);", fill, self.html), found
+        return _TOKENS.sub(fill, self.html), found
 
 
 _converters = threading.local()  # one Markdown instance a thread (the preview serves in threads)
