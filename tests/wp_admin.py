@@ -100,9 +100,12 @@ class WPAdmin:
         self.browser.find("#wpadminbar", timeout=LOAD)
 
     def logout(self) -> None:
-        """Forget the login (cookies are per host: this ends it for every port)."""
+        """Forget the login. Every cookie of the browser goes, whatever its path: WebDriver's
+        delete_all_cookies reaches only the open page's, and wp-admin's auth cookie (path
+        /wp-admin) left behind makes the next login's block editor saves fail for ever with
+        "invalid nonce" (WordPress 6.1)."""
         self.browser.open(f"{self.url}/wp-login.php")
-        self.driver.delete_all_cookies()
+        self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
 
     # -- the block editor ----------------------------------------------------------------
 
