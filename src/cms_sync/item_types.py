@@ -12,7 +12,6 @@ An item is seen two ways:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -41,14 +40,22 @@ def term_names(names: tuple[str, ...] | list[str]) -> list[str]:
     return sorted({html.unescape(n).strip().casefold() for n in names})
 
 
-@functools.lru_cache(maxsize=2048)
+# marker.split of each item's content, keyed by the content's id() and checked by identity:
+# a run asks it of each item several times (its identity, its content field, its stored
+# hash, again for every plan pass), and the search through a long post is the costliest
+# step of reading one. Forgotten with the items (see ItemType.remotes), so a thousand long
+# posts are not kept twice.
+_SPLITS: dict[int, tuple[str, tuple[str, marker.Marker | None]]] = {}
+
+
 def split_marker(content: str) -> tuple[str, marker.Marker | None]:
-    """marker.split, once per content: a run asks it of each item several times (its
-    identity, its content field, its stored hash, again for every plan pass), and the
-    search through a long post is the costliest step of reading one."""
+    """marker.split, once per content."""
     if marker.PREFIX not in content:  # a body about to be sent: no marker to look for
         return content, None
-    return marker.split(content)
+    known = _SPLITS.get(id(content))
+    if known is None or known[0] is not content:
+        known = _SPLITS[id(content)] = (content, marker.split(content))
+    return known[1]
 
 
 def _raw(item: Json, name: str) -> str:
@@ -264,6 +271,9 @@ class ItemType:
         mine = {(self.name, id(i)) for i in items}
         for key in [k for k in _HASHES if k[0] == self.name and k not in mine]:
             del _HASHES[key]
+        held = {id(_raw(i, "content")) for found in snapshot.items.values() for i in found.values()}
+        for content in [k for k in _SPLITS if k not in held]:
+            del _SPLITS[content]
         return found
 
     def body(self, desired: Desired, snapshot: Snapshot) -> dict[str, Any]:
