@@ -22,13 +22,17 @@ COVER = Path(__file__).parent / "fixtures" / "series" / "articles" / "images" / 
 
 
 def write_articles(project, edited: int | None = None) -> None:
-    """N articles with categories and tags, a few sharing one image, two in a series."""
+    """N articles with categories and tags, a few sharing one image (in the body and as
+    featured image with its alt text), two in a series."""
     project.write("images/cover.png", COVER.read_bytes())
     for n in range(N):
         body = f"Text of article {n}{' (edited)' if n == edited else ''}."
         front = {"slug": f"cost-{n}", "categories": "[Guides]", "tags": f"[cost, t{n % 3}]"}
         if n % 10 == 0:
             body += "\n\n![A cover](images/cover.png)\n"
+            # The featured image's alt is compared on the attachment: only when inputs change.
+            front["featured_image"] = "images/cover.png"
+            front["image_alt"] = '"The cover, drawn"'
         if n < 2:
             front["series"] = f"{{name: Costs, part: {n + 1}}}"
         project.write(f"cost-{n:02}.md", article(f"Article {n}", body, **front))
@@ -79,11 +83,12 @@ def test_a_first_publish_reads_once_and_writes_in_batches(wp, project):
     # Read once each: users/me, patterns, posts, posts at the slugs, block types, the
     # wanted terms (2), the uploaded media (1); and any post's permalink_template.
     assert len(reads) <= 9, made
-    # One upload, four terms (Guides, cost, t0..t2 -> 1 category, 4 tags), the notice
-    # pattern and 30 posts in two batches (25 + 5): each post written once.
+    # One upload and its alt text (set on the attachment after the upload), four terms
+    # (Guides, cost, t0..t2 -> 1 category, 4 tags), the notice pattern and 30 posts in two
+    # batches (25 + 5): each post written once.
     assert writes.count("POST /wp/v2/media") == 1, made
     assert writes.count("POST /batch/v1") <= 3, made
-    assert len(writes) <= 1 + 5 + 3, made
+    assert len(writes) <= 2 + 5 + 3, made
 
 
 def test_a_one_article_edit_makes_one_write_and_few_reads(wp, project):

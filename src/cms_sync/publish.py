@@ -166,7 +166,9 @@ class _Run:
         for done, path in enumerate(images, 1):
             snapshot = self.site.upload(path, snapshot)
             self.progress("images", done, len(images))
-        alts = self.desired.alt_updates(snapshot)  # featured images' alt text, on the attachment
+        # Featured images' alt text, on the attachment. image_alt is in the article, so only a
+        # run where some post's inputs changed can have a new one: a no-op reads no media.
+        alts = self.desired.alt_updates(snapshot) if writing or self.inputs_changed() else []
         if alts:
             snapshot.user.require(["upload media"])
         for digest, alt in alts:
@@ -251,6 +253,16 @@ class _Run:
         )
         self.planned[item_type.name] = (self.snapshot, actions)
         return actions
+
+    def inputs_changed(self) -> bool:
+        """Whether a post's inputs (its article file among them) differ from those its post
+        was last written from: the hashes tell, nothing is rendered."""
+        return any(
+            a.desired is not None
+            and (a.remote is None or a.remote.marker is None
+                 or a.desired.source_hash != a.remote.marker.source)
+            for a in self.plan(POST, self.desired.posts)
+        )  # fmt: skip
 
     def writes_planned(self) -> bool:
         """Whether the run has anything to write (an unchanged item renders nothing)."""
