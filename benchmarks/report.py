@@ -136,11 +136,11 @@ def targets(run: SizeRun) -> list[str]:
     if "cms-sync" in run.revisions:
         extra, naive_extra = run.revisions["cms-sync"], run.revisions.get("naive", "?")
         rows.append(("first publish: each post written once",
-                     f"{extra} posts rewritten after create (revisions; naive {naive_extra})",
-                     _verdict(extra == 0, f"{extra} second writes")))  # fmt: skip
+                     f"{extra} of {run.count} written twice (revisions; naive {naive_extra})",
+                     _verdict(extra == 0, f"{extra} post(s)")))  # fmt: skip
     notice = ours.get("notice edit")
     if notice and notice.ok:
-        rows.append(("notice edit: 1 write", f"{notice.writes} writes",
+        rows.append(("notice edit: 1 write", f"writes: {notice.writes}",
                      _verdict(notice.writes <= 1, f"{notice.writes - 1} writes")))  # fmt: skip
     if run.render.get("ratio"):
         ratio = float(run.render["ratio"])
