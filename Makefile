@@ -52,16 +52,8 @@ WORDPRESS_ARCHIVE ?= ../shared/wordpress/wordpress-7.0.4.tar.gz
 
 # CMS_SYNC_REQUIRE_TIERS=1: a tier whose binaries are missing fails instead of skipping.
 test: check-debian venv lint
-	CMS_SYNC_REQUIRE_TIERS=1 $(BIN)/pytest
-	@if [ -f "$(WORDPRESS_ARCHIVE)" ]; then \
-		echo "CMS_SYNC_REQUIRE_TIERS=1 $(BIN)/pytest -m compat --wordpress-archive=$(WORDPRESS_ARCHIVE)"; \
-		CMS_SYNC_REQUIRE_TIERS=1 $(BIN)/pytest -m compat --wordpress-archive="$(WORDPRESS_ARCHIVE)"; \
-	else \
-		echo "WordPress 7.0.4 archive not found at $(WORDPRESS_ARCHIVE): compatibility tier skipped"; \
-	fi
+	BIN=$(BIN) scripts/run_tests "$(WORDPRESS_ARCHIVE)"
 
-# cms-sync beside a naive sync and the peers (m2w, wordpress-markdown-blog-loader, pip-installed
-# into .bench-cache/) at N = 100 and 1,000; writes benchmarks/results.md. BENCH_ARGS=--quick: N = 20.
 bench: check-debian venv
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
