@@ -30,12 +30,13 @@ from .test_publish import article, cms, managed, publish_json
 
 SLUGS = ("together-a", "together-b", "together-c")
 # Every create of a post (not an update: it has an ID) notes its arrival in a file and
-# waits, up to 20 s, until {count} creates have arrived.
+# waits, up to 60 s, until {count} creates have arrived (a loaded machine can hold the
+# other run back for more than 20 s, and then it would see the first run's posts).
 BARRIER = """<?php
 add_filter( 'rest_pre_insert_post', function ( $post ) {{
 	if ( empty( $post->ID ) ) {{
 		file_put_contents( '{file}', "create\\n", FILE_APPEND | LOCK_EX );
-		for ( $i = 0; $i < 200 && count( file( '{file}' ) ) < {count}; $i++ ) {{
+		for ( $i = 0; $i < 600 && count( file( '{file}' ) ) < {count}; $i++ ) {{
 			usleep( 100000 );
 		}}
 	}}
