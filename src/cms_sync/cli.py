@@ -12,7 +12,14 @@ from typing import Any
 import click
 
 from cms_sync import __version__, cli_site
-from cms_sync.cli_common import Options, checked_project, pass_options, print_findings
+from cms_sync.cli_common import (
+    SITE_HELP,
+    Options,
+    checked_project,
+    pass_options,
+    print_findings,
+    site_option,
+)
 from cms_sync.errors import CmsSyncError, ExitCode
 from cms_sync.findings import has_errors
 from cms_sync.project import load_project
@@ -57,6 +64,7 @@ def _debug(ctx: click.Context) -> bool:
 @click.option("-v", "--verbose", count=True, help="Say more: every HTTP request of publish.")
 @click.option("-q", "--quiet", count=True, help="Say less: only errors.")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.option("--site", "site", metavar="NAME", help=SITE_HELP)
 @click.option(
     "--ca-bundle",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -70,6 +78,7 @@ def cli(
     verbose: int,
     quiet: int,
     debug: bool,
+    site: str | None,
     ca_bundle: Path | None,
 ) -> None:
     """Keep an article series as markdown in git and publish it to WordPress.
@@ -78,8 +87,9 @@ def cli(
     Exit codes: 0 ok, 1 error, 2 usage error, 3 publish conflicts.
     Example:
       cms-sync check && cms-sync render --out site/
+      cms-sync --site staging publish
     """
-    ctx.obj = Options(config_path, verbose - quiet, debug, ca_bundle)
+    ctx.obj = Options(config_path, verbose - quiet, debug, ca_bundle, site)
     # Retries are worth a line in a CI log; -v also shows every HTTP request, -q neither.
     _log_to_stderr(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
@@ -110,6 +120,7 @@ def _log_to_stderr(level: int) -> None:
 @cli.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+@site_option
 @pass_options
 def check(options: Options, strict: bool, as_json: bool) -> None:
     """Validate every article and notice, reporting all problems at once.
@@ -147,7 +158,8 @@ def check(options: Options, strict: bool, as_json: bool) -> None:
     "--site",
     is_flag=True,
     help="Write whole preview pages (index, layout, comment form, notice) instead: a static "
-    "preview site with working relative links, e.g. for a CI artifact.",
+    "preview site with working relative links, e.g. for a CI artifact. (Not a site profile: "
+    "render talks to no site; `cms-sync --site NAME render` still checks the name.)",
 )
 @click.option(
     "--wordpress",
@@ -188,6 +200,7 @@ def render(options: Options, out: Path, site: bool, version: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the index in a web browser.")
+@site_option
 @pass_options
 def preview(options: Options, host: str, port: int, open_browser: bool) -> None:
     """Serve the series locally as readers will see it, reloading on every save.
@@ -231,6 +244,7 @@ def preview(options: Options, host: str, port: int, open_browser: bool) -> None:
 @click.option(
     "--renumber", is_flag=True, help="When --part is taken, move it and the later parts one up."
 )
+@site_option
 @pass_options
 def new(
     options: Options,

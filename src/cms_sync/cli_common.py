@@ -29,12 +29,13 @@ class Options:
     verbosity: int
     debug: bool
     ca_bundle: Path | None = None  # --ca-bundle: wins over CMS_SYNC_CA_BUNDLE and the file
+    site: str | None = None  # --site NAME: a [sites.NAME] profile; wins over CMS_SYNC_SITE
     _config: Config | None = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
-            config = load_config(self.config_path)
+            config = load_config(self.config_path, self.site)
             if self.ca_bundle is not None:
                 bundle = check_ca_bundle(self.ca_bundle, "--ca-bundle")
                 config = dataclasses.replace(config, ca_bundle=bundle)
@@ -48,6 +49,29 @@ class Options:
 
 
 pass_options = click.make_pass_decorator(Options)
+
+SITE_HELP = (
+    "The [sites.NAME] profile of cms-sync.toml to use (default: $CMS_SYNC_SITE, then "
+    "default_site, then the top-level site_url)."
+)
+
+
+def _set_site(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--site`` after the command name: the same as before it (it wins when both)."""
+    options = ctx.find_object(Options)
+    if value and options is not None:
+        options.site = value
+        options._config = None
+
+
+site_option = click.option(
+    "--site",
+    metavar="NAME",
+    expose_value=False,
+    is_eager=True,
+    callback=_set_site,
+    help=SITE_HELP,
+)
 
 
 def progress_bar(options: Options, as_json: bool) -> Progress | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cms_sync.cli_common import Options, checked_project, pass_options, progress_bar
+from cms_sync.cli_common import Options, checked_project, pass_options, progress_bar, site_option
 from cms_sync.errors import CmsSyncError, ExitCode
 
 if TYPE_CHECKING:
@@ -64,18 +64,28 @@ def _client(options: Options) -> WordPressClient:
     config = options.config
     if not config.site_url:
         raise CmsSyncError("no site URL: set site_url in cms-sync.toml or CMS_SYNC_URL")
-    creds = resolve(config.site_url, config.user)
+    creds = resolve(config.site_url, config.user, config.password_env, config.password_env_key)
     session = VerifiedSession(config.ca_bundle)
     return Client(config.site_url, creds.user, creds.password, session=session)
 
 
-def _print_report(report: Report, output: str, diffs: bool = False) -> None:
+def _print_report(options: Options, report: Report, output: str, diffs: bool = False) -> None:
+    """The report; with a site profile selected, headed by the site it was made against,
+    so a plan against staging is never mistaken for one against production."""
     from cms_sync import report as fmt
 
-    if output == "text":
-        click.echo(fmt.as_text(report, diffs))
+    config = options.config
+    if output == "json":
+        data = report.as_dict()
+        if config.site_name:
+            data["site"] = {"name": config.site_name, "url": config.site_url}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif output == "markdown":
+        click.echo(fmt.as_markdown(report, config.site_label if config.site_name else ""))
     else:
-        click.echo(fmt.as_json(report) if output == "json" else fmt.as_markdown(report))
+        if config.site_name:
+            click.echo(f"site: {config.site_label}")
+        click.echo(fmt.as_text(report, diffs))
     if report.exit_code != ExitCode.OK:
         sys.exit(report.exit_code)
 
@@ -102,6 +112,7 @@ _format = click.option(
 @_diff
 @_format
 @_json
+@site_option
 @pass_options
 def plan(
     options: Options, paths: tuple[Path, ...], diffs: bool, output: str, as_json: bool
@@ -120,7 +131,8 @@ def plan(
       CMS_SYNC_APP_PASSWORD=... cms-sync plan --format markdown
     """
     output = "json" if as_json else output
-    _print_report(_sync(options, paths, dry_run=True, as_json=output == "json"), output, diffs)
+    report = _sync(options, paths, dry_run=True, as_json=output == "json")
+    _print_report(options, report, output, diffs)
 
 
 @click.command()
@@ -145,6 +157,7 @@ def plan(
 @_diff
 @_format
 @_json
+@site_option
 @pass_options
 def publish(
     options: Options,
@@ -176,13 +189,14 @@ def publish(
         options, paths, dry_run=dry_run, force=force, adopt=adopt, prune=prune, jobs=jobs,
         as_json=output == "json",
     )  # fmt: skip
-    _print_report(report, output, diffs)
+    _print_report(options, report, output, diffs)
 
 
 @click.command()
 @_paths
 @click.option("--force", is_flag=True, help="Overwrite files with uncommitted changes.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was pulled as JSON.")
+@site_option
 @pass_options
 def pull(options: Options, paths: tuple[Path, ...], force: bool, as_json: bool) -> None:
     """Bring edits made on the site back into the markdown files.
@@ -201,6 +215,7 @@ def pull(options: Options, paths: tuple[Path, ...], force: bool, as_json: bool) 
     from cms_sync.pull import pull as run_pull
 
     project = checked_project(options)
+    _say_site(options)
     report = run_pull(
         project,
         _client(options),
@@ -227,6 +242,7 @@ def pull(options: Options, paths: tuple[Path, ...], force: bool, as_json: bool) 
     help="Only posts of these statuses (comma-separated).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@site_option
 @pass_options
 def import_(
     options: Options,
@@ -253,6 +269,7 @@ def import_(
     project = checked_project(options)
     folder = into or options.config.articles_dir
     folder.mkdir(parents=True, exist_ok=True)
+    _say_site(options)
     report = import_posts(
         project,
         _client(options),
@@ -264,6 +281,12 @@ def import_(
         progress=progress_bar(options, as_json),
     )
     _print_pulled(options, report, as_json, "imported")
+
+
+def _say_site(options: Options) -> None:
+    """With a site profile selected, which site a command reads (a line on stderr)."""
+    if options.config.site_name:
+        options.info(f"site: {options.config.site_label}")
 
 
 def _print_pulled(options: Options, report: PullReport, as_json: bool, verb: str) -> None:
@@ -287,6 +310,7 @@ def _print_pulled(options: Options, report: PullReport, as_json: bool, verb: str
 
 
 @click.command()
+@site_option
 @pass_options
 def status(options: Options) -> None:
     """Show where things stand: what changed here, what changed on the site, what waits.
@@ -307,7 +331,7 @@ def status(options: Options) -> None:
     report = publish(project, _client(options), dry_run=True)
     relative = {o.key: o.path for o in report.outcomes if o.path}
     found = status_of(report, project, relative)
-    click.echo(f"On {options.config.site_url}:")
+    click.echo(f"On {options.config.site_label}:")
     click.echo(as_text(found))
     sys.exit(found.exit_code)
 
@@ -315,6 +339,7 @@ def status(options: Options) -> None:
 @click.command("open")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--admin", is_flag=True, help="Open the post's editor in wp-admin instead.")
+@site_option
 @pass_options
 def open_(options: Options, path: Path, admin: bool) -> None:
     """Open an article's post on the site (or in wp-admin) in the web browser.
@@ -325,6 +350,7 @@ def open_(options: Options, path: Path, admin: bool) -> None:
     Example:
       cms-sync open articles/01-ecommerce-manager-competencies.md --admin
     """
+    _say_site(options)
     report = _sync(options, (path,), dry_run=True)
     found = [o for o in report.outcomes if o.item == "post" and o.id]
     if not found:
@@ -338,6 +364,7 @@ def open_(options: Options, path: Path, admin: bool) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@site_option
 @pass_options
 def doctor(options: Options, as_json: bool) -> None:
     """Check that a site is ready for cms-sync, writing nothing.
@@ -359,9 +386,11 @@ def doctor(options: Options, as_json: bool) -> None:
     config = options.config
     if not config.site_url:
         raise CmsSyncError("no site URL: set site_url in cms-sync.toml or CMS_SYNC_URL")
-    creds = resolve(config.site_url, config.user)
+    creds = resolve(config.site_url, config.user, config.password_env, config.password_env_key)
     session = functools.partial(VerifiedSession, config.ca_bundle)
-    found = diagnose(config.site_url, creds.user, creds.password, session=session)
+    found = diagnose(
+        config.site_url, creds.user, creds.password, session=session, profile=config.site_name
+    )
     click.echo(found.as_json() if as_json else found.as_text(sys.stdout.encoding))
     if not found.ok:
         sys.exit(ExitCode.ERROR)

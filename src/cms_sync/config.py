@@ -1,7 +1,9 @@
-"""cms-sync.toml: find it, read it, check it.
+"""cms-sync.toml: find it, read it, check it, and pick the site profile to use.
 
 Paths in the file resolve relative to the file itself, so a command works from any
-sub-folder of the repository.
+sub-folder of the repository. ``[sites.NAME]`` tables name several WordPress sites
+(staging, production); ``--site NAME``, ``CMS_SYNC_SITE`` or ``default_site`` selects one,
+and its URL, user, password variable and CA bundle replace the top-level ones.
 """
 
 from __future__ import annotations
@@ -37,7 +39,12 @@ _KNOWN_KEYS = {
     "notice_mode",
     "ca_bundle",
     "content_format",
+    "sites",
+    "default_site",
 }
+SITE_ENV = "CMS_SYNC_SITE"  # selects a [sites.NAME] profile, like --site
+_SITE_KEYS = {"site_url", "user", "password_env", "ca_bundle"}
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -54,10 +61,19 @@ class Config:
     notice_mode: str = "pattern"
     ca_bundle: Path | None = None  # a private CA's certificates (PEM) to verify the site with
     content_format: str = "blocks"  # "classic": plain HTML, one Classic block in the editor
+    site_name: str | None = None  # the [sites.NAME] profile in use, None: the top-level site
+    password_env: str | None = None  # the variable holding the selected site's password
+    password_env_key: str = ""  # where password_env is written (PATH:LINE: sites.NAME...)
 
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    @property
+    def site_label(self) -> str:
+        """The site as output names it: ``staging (https://...)``, or just its URL."""
+        url = shown(self.site_url) if self.site_url else "no site_url"
+        return f"{self.site_name} ({url})" if self.site_name else url
 
 
 def find_config(start: Path) -> Path:
@@ -73,8 +89,9 @@ def find_config(start: Path) -> Path:
     )
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read and check a config file (``path``, or the nearest cms-sync.toml)."""
+def load_config(path: Path | None = None, site: str | None = None) -> Config:
+    """Read and check a config file (``path``, or the nearest cms-sync.toml), with the
+    site profile ``site`` (else $CMS_SYNC_SITE, else ``default_site``) selected."""
     path = (path or find_config(Path.cwd())).resolve()
     try:
         text = path.read_text(encoding="utf-8")
@@ -86,31 +103,132 @@ def load_config(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_error(path, text, exc)) from None
     _check_keys(path, data)
+    profiles = _check_sites(path, text, data)
+    name, profile = _selected(path, text, data, profiles, site)
+    settings = {**data, **profile}  # the profile's site_url, user, ca_bundle win
     env_url = os.environ.get("CMS_SYNC_URL")
     env_user = os.environ.get("CMS_SYNC_USER")
     config = Config(
         path=path,
-        site_url=(env_url or str(data.get("site_url", ""))).rstrip("/"),
-        user=env_user or str(data.get("user", "")),
+        site_url=(env_url or str(settings.get("site_url", ""))).rstrip("/"),
+        user=env_user or str(settings.get("user", "")),
         articles_dir=path.parent / str(data.get("articles_dir", "articles")),
         templates_dir=path.parent / str(data.get("templates_dir", "templates")),
         default_lang=str(data.get("default_lang", "en")),
         default_status=str(data.get("default_status", "draft")),
         notice_mode=str(data.get("notice_mode", "pattern")),
         content_format=str(data.get("content_format", "blocks")),
+        site_name=name,
+        password_env=profile.get("password_env"),
+        password_env_key=_site_key(path, text, name, "password_env") if name else "",
     )
     _check_values(config)
-    _check_site_url(config.site_url, "CMS_SYNC_URL" if env_url else _key(path, text, "site_url"))
+    if env_url:
+        _check_site_url(config.site_url, "CMS_SYNC_URL")
+    else:  # a profile's site_url was checked with the profile
+        _check_site_url(str(data.get("site_url", "")).rstrip("/"), _key(path, text, "site_url"))
     env_bundle = os.environ.get("CMS_SYNC_CA_BUNDLE")
     if env_bundle:
         return dataclasses.replace(
             config, ca_bundle=check_ca_bundle(env_bundle, "CMS_SYNC_CA_BUNDLE")
         )
-    if "ca_bundle" in data:
-        bundle = path.parent / str(data["ca_bundle"])
-        where = _key(path, text, "ca_bundle")
+    if "ca_bundle" in settings:
+        bundle = path.parent / str(settings["ca_bundle"])
+        if name and "ca_bundle" in profile:
+            where = _site_key(path, text, name, "ca_bundle")
+        else:
+            where = _key(path, text, "ca_bundle")
         return dataclasses.replace(config, ca_bundle=check_ca_bundle(bundle, where))
     return config
+
+
+def _check_sites(path: Path, text: str, data: dict[str, object]) -> dict[str, dict[str, str]]:
+    """Every ``[sites.NAME]`` profile, checked whether or not it is used: a table of known
+    keys (no password in it), a usable site_url and a password_env that is a variable's
+    name. Values are never repeated in an error: a password may have been written there."""
+    sites = data.get("sites", {})
+    if not isinstance(sites, dict):
+        raise ConfigError(
+            f"{_key(path, text, 'sites')}: must be tables; write [sites.staging] with "
+            "site_url, user and password_env"
+        )
+    profiles: dict[str, dict[str, str]] = {}
+    for name, table in sites.items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{_site_key(path, text, name)} must be a table; write [sites.{name}] with "
+                "site_url, user and password_env"
+            )
+        for key, value in table.items():
+            where = _site_key(path, text, name, key)
+            if key in _SECRET_KEYS:
+                raise ConfigError(
+                    f"{where} must not be in the config file, which is committed to git; "
+                    f'write password_env = "{name.upper()}_APP_PASSWORD" and export that variable'
+                )
+            if key not in _SITE_KEYS:
+                hint = difflib.get_close_matches(key, sorted(_SITE_KEYS), n=1)
+                did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+                raise ConfigError(f"{where}: unknown setting{did_you_mean}")
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where}: must be text in quotes")
+        if "site_url" not in table:
+            raise ConfigError(
+                f"{_site_key(path, text, name)}: no site_url; add site_url = "
+                '"https://..." to the table'
+            )
+        _check_site_url(table["site_url"].rstrip("/"), _site_key(path, text, name, "site_url"))
+        env = table.get("password_env")
+        if env is not None and not _ENV_NAME.fullmatch(env):
+            raise ConfigError(
+                f"{_site_key(path, text, name, 'password_env')}: must be the name of an "
+                "environment variable (letters, digits and _), never the password itself; "
+                f'e.g. password_env = "{name.upper()}_APP_PASSWORD"'
+            )
+        profiles[name] = table
+    return profiles
+
+
+def _selected(
+    path: Path,
+    text: str,
+    data: dict[str, object],
+    profiles: dict[str, dict[str, str]],
+    site: str | None,
+) -> tuple[str | None, dict[str, str]]:
+    """The profile chosen by --site, else $CMS_SYNC_SITE, else default_site; a name that
+    is not in the file stops every command (before anything is sent)."""
+    if site:
+        name, where = site, "--site"
+    elif os.environ.get(SITE_ENV):
+        name, where = os.environ[SITE_ENV], SITE_ENV
+    elif "default_site" in data:
+        name, where = str(data["default_site"]), _key(path, text, "default_site")
+    else:
+        return None, {}
+    if name in profiles:
+        return name, profiles[name]
+    known = ", ".join(sorted(profiles)) if profiles else "none"
+    hint = difflib.get_close_matches(name, sorted(profiles), n=1)
+    did_you_mean = f"did you mean '{hint[0]}'? " if hint else ""
+    raise ConfigError(
+        f"{where} {name!r}: {path} has no [sites.{name}] (known sites: {known}); {did_you_mean}"
+        f"give one of them, or add [sites.{name}] with site_url, user and password_env"
+    )
+
+
+def _site_key(path: Path, text: str, name: str, key: str = "") -> str:
+    """``PATH:LINE: sites.NAME.KEY``: where a profile's setting is written."""
+    header = re.search(
+        rf"^[ \t]*\[[ \t]*sites[ \t]*\.[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*\]",
+        text,
+        re.MULTILINE,
+    )
+    start = header.start() if header else 0
+    found = re.search(rf"^[ \t]*{key}[ \t]*=", text[start:], re.MULTILINE) if key else None
+    at = start + found.start() if found else start
+    dotted = f"sites.{name}.{key}" if key else f"sites.{name}"
+    return f"{path}:{text.count(chr(10), 0, at) + 1}: {dotted}"
 
 
 def _key(path: Path, text: str, key: str) -> str:
@@ -200,6 +318,11 @@ def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
 
 def _check_keys(path: Path, data: dict[str, object]) -> None:
     for key in data:
+        if key == "password_env":
+            raise ConfigError(
+                f"{path}: 'password_env' belongs in a [sites.NAME] table; for the top-level "
+                "site set CMS_SYNC_APP_PASSWORD"
+            )
         if key in _SECRET_KEYS:
             raise ConfigError(
                 f"{path}: '{key}' must not be in the config file, which is committed to git; "

@@ -52,13 +52,27 @@ def _from_netrc(host: str) -> tuple[str | None, str | None]:
     return login or None, password or None
 
 
-def resolve(site_url: str, user: str) -> Credentials:
-    """Find the user and application password for ``site_url``."""
+def resolve(
+    site_url: str, user: str, password_env: str | None = None, password_key: str = ""
+) -> Credentials:
+    """Find the user and application password for ``site_url``. A site profile's
+    ``password_env`` (written at ``password_key``) names the one variable to read: when
+    it is unset that is an error, never a fall back to CMS_SYNC_APP_PASSWORD, which may
+    hold another site's password."""
     host = urlsplit(site_url).hostname or ""
     netrc_user, netrc_password = _from_netrc(host)
     user = user or netrc_user or ""
     if not user:
         raise CmsSyncError("no WordPress user: set 'user' in cms-sync.toml or CMS_SYNC_USER")
+    if password_env:
+        chosen = os.environ.get(password_env, "")
+        if not chosen.strip():
+            raise CmsSyncError(
+                f"no application password for {user} at {host}: the variable {password_env} "
+                f"is not set ({password_key} names it); export {password_env} with the "
+                "application password of that site"
+            )
+        return Credentials(user, chosen.strip())
     password = os.environ.get(PASSWORD_ENV) or netrc_password
     if not password and interactive():
         password = click.prompt(

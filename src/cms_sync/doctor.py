@@ -79,6 +79,7 @@ class Check:
 class Diagnosis:
     site: str
     checks: list[Check]
+    profile: str | None = None  # the [sites.NAME] profile checked, if one was selected
 
     @property
     def ok(self) -> bool:
@@ -86,7 +87,9 @@ class Diagnosis:
 
     def as_json(self) -> str:
         checks = [asdict(check) for check in self.checks]
-        return json.dumps({"site": self.site, "ok": self.ok, "checks": checks}, indent=2)
+        named = {"profile": self.profile} if self.profile else {}
+        found = {"site": self.site, **named, "ok": self.ok, "checks": checks}
+        return json.dumps(found, indent=2)
 
     def as_text(self, encoding: str | None = None) -> str:
         symbols = SYMBOLS
@@ -95,7 +98,9 @@ class Diagnosis:
         except (UnicodeEncodeError, LookupError):
             symbols = ASCII_SYMBOLS
         width = max(len(check.name) for check in self.checks)
-        lines = [f"Checking {self.site}"]
+        lines = [
+            f"Checking {self.profile} ({self.site})" if self.profile else f"Checking {self.site}"
+        ]
         for check in self.checks:
             lines.append(f"{symbols[check.state]} {check.name:<{width}}  {check.finding}")
             if check.todo:
@@ -115,16 +120,18 @@ def diagnose(
     password: str,
     *,
     session: Callable[[], requests.Session] | None = None,
+    profile: str | None = None,
 ) -> Diagnosis:
     """Run every check against ``site_url``; ``session`` makes each client's session
-    (tests hand in a fake WordPress's)."""
+    (tests hand in a fake WordPress's); ``profile`` names the site profile in the report."""
 
     def client(login: str | None, secret: str | None) -> Client:
         made = session() if session is not None else None
         return Client(site_url, login, secret, max_retries=1, timeout=20, session=made)
 
     transport = session() if session is not None else requests.Session()
-    return Diagnosis(site_url.rstrip("/"), _Doctor(client, transport, user, password).run())
+    checks = _Doctor(client, transport, user, password).run()
+    return Diagnosis(site_url.rstrip("/"), checks, profile)
 
 
 class _Doctor:

@@ -111,11 +111,12 @@ def _details(o: Outcome) -> str:
     return "; ".join(parts)
 
 
-def as_markdown(report: Report) -> str:
-    """The plan for a pull request: a table of what changes, then a diff per item."""
+def as_markdown(report: Report, site: str = "") -> str:
+    """The plan for a pull request: a table of what changes, then a diff per item;
+    ``site`` (a site profile's name and URL) is named under the title."""
     title = "cms-sync plan" if report.dry_run else "cms-sync publish"
     shown = [o for o in report.outcomes if o.kind != "unchanged"]
-    lines = [f"### {title}", "", summary(report), ""]
+    lines = [f"### {title}", "", *([f"Site: {site}", ""] if site else []), summary(report), ""]
     if not shown:
         return "\n".join([*lines, "The site already matches the articles."]) + "\n"
     lines += ["| action | item | post | details |", "|---|---|---|---|"]
