@@ -76,14 +76,31 @@ def changed_fields(desired: Desired, remote: Remote) -> tuple[str, ...]:
 def claims(desired: list[Desired], remote: list[Remote]) -> dict[str, list[Remote]]:
     """The remote items of each desired item, the one to keep first: those carrying its
     marker's key, else its source path (same key as the kept one), else (without a
-    marker) the first post at its slug. More than one live item is a copy."""
+    marker) the first post at its slug. More than one live item is a copy.
+
+    Each remote item is claimed once, by the first desired item that finds it; the
+    lookups are indexed, so a site of thousands of posts is matched in linear time."""
+    by_key: dict[str, list[Remote]] = {}
+    by_path: dict[str, list[Remote]] = {}
+    by_slug: dict[object, list[Remote]] = {}
+    for r in sorted(remote, key=lambda r: r.id):
+        if r.marker:
+            by_key.setdefault(r.marker.key, []).append(r)
+            by_path.setdefault(r.marker.path, []).append(r)
+        else:
+            by_slug.setdefault(r.fields.get("slug"), []).append(r)
+    taken: set[int] = set()  # id() of the items claimed so far
+
+    def free(found: list[Remote]) -> list[Remote]:
+        return [r for r in found if id(r) not in taken]
+
     found: dict[str, list[Remote]] = {}
-    free = sorted(remote, key=lambda r: r.id)
     for want in desired:
+        slug = want.fields.get("slug")
         same = (
-            [r for r in free if r.marker and r.marker.key == want.key]
-            or [r for r in free if r.marker and r.marker.path == want.path]
-            or [r for r in free if not r.marker and _same_slug(want, r)][:1]
+            free(by_key.get(want.key, []))
+            or free(by_path.get(want.path, []))
+            or (free(by_slug.get(slug, []))[:1] if slug else [])
         )
         if not same:
             continue
@@ -91,13 +108,8 @@ def claims(desired: list[Desired], remote: list[Remote]) -> dict[str, list[Remot
         key = kept.marker.key if kept.marker else None
         mine = [kept, *(r for r in same if r is not kept and r.marker and r.marker.key == key)]
         found[want.key] = mine
-        free = [r for r in free if all(r is not m for m in mine)]
+        taken.update(id(r) for r in mine)
     return found
-
-
-def _same_slug(desired: Desired, remote: Remote) -> bool:
-    slug = desired.fields.get("slug")
-    return bool(slug) and remote.fields.get("slug") == slug
 
 
 def keep(found: list[Remote], desired: Desired) -> Remote:
