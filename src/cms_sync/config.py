@@ -209,7 +209,8 @@ def _selected(
     if name in profiles:
         return name, profiles[name]
     known = ", ".join(sorted(profiles)) if profiles else "none"
-    hint = difflib.get_close_matches(name, sorted(profiles), n=1)
+    started = [other for other in sorted(profiles) if other.startswith(name)]  # prod
+    hint = started[:1] or difflib.get_close_matches(name, sorted(profiles), n=1)
     did_you_mean = f"did you mean '{hint[0]}'? " if hint else ""
     raise ConfigError(
         f"{where} {name!r}: {path} has no [sites.{name}] (known sites: {known}); {did_you_mean}"
