@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from cms_sync.errors import ExitCode
 from cms_sync.item_types import ItemType
 from cms_sync.plan import Action
+from cms_sync.slug_change import slug_change
 from cms_sync.snapshot import Snapshot
 
 
@@ -33,6 +34,9 @@ class Outcome:
     affects: tuple[str, ...] = ()  # for a notice pattern: the posts that show it
     note: str = ""  # for a conflict: what the site did; for a copy: whose copy it is
     copy_of: str = ""  # for a copy (or an edited copy's conflict): the URL of the item kept
+    old_url: str = ""  # for an update that changes a published post's slug: its URL before
+    new_url: str = ""  # ... and after (predicted in a plan, as WordPress gave it after publish)
+    redirect: str = ""  # after publish: that the old URL redirects to the new one
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
@@ -94,6 +98,9 @@ def outcome_of(
     )
     if action.kind in ("update", "conflict") and remote is not None:
         result.diff = field_diff(action)
+    moved = slug_change(item_type, action, snapshot)
+    if moved is not None:
+        result.old_url, result.new_url = moved.old, moved.new
     if action.kind == "conflict" and remote is not None:
         result.note = (
             f"{item_type.name} {remote.id} holds this slug but was not published by cms-sync "

@@ -29,6 +29,7 @@ from cms_sync.outcome import Outcome, Report, outcome_of
 from cms_sync.plan import WRITES, Action, plan
 from cms_sync.project import Project, normalized
 from cms_sync.site import Site
+from cms_sync.slug_change import check_redirects
 from cms_sync.snapshot import Snapshot
 from cms_sync.wordpress import Client, WordPressError
 
@@ -139,6 +140,8 @@ class _Run:
             self.prepare()
         for item_type, desired in self.types:
             report.outcomes.extend(self.sync(item_type, desired))
+        if not self.dry_run:  # WordPress's redirect of each changed slug, asked of the site
+            report.outcomes = check_redirects(self.site, report.outcomes)
         if self.snapshot.profile_note:  # read only if something was rendered
             report.warnings.append(self.snapshot.profile_note)
         report.requests = self.site.requests_made

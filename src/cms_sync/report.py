@@ -45,8 +45,17 @@ def as_text(report: Report, diffs: bool = False) -> str:
             ]
         if o.kind == "trash" and o.copy_of:
             lines += ["", f"trashed {o.note}: {o.url}"]
+        if o.old_url:
+            lines += ["", f"slug change: {o.key}: {o.old_url} -> {o.new_url}", "  " + moved(o)]
     lines += [""] + [f"warning: {w}" for w in report.warnings] + [summary(report)]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def moved(o: Outcome) -> str:
+    """What happens to the old URL of a slug change (see slug_change.py)."""
+    if o.redirect:
+        return o.redirect
+    return "WordPress redirects the old URL to the new one (checked after publish)"
 
 
 def ways_out(o: Outcome) -> list[str]:
@@ -106,6 +115,8 @@ def _details(o: Outcome) -> str:
     if o.kind == "conflict":
         parts.append(f"{_cell(o.note)}: left alone; `cms-sync pull {o.path}` takes the site's "
                      f"version, `publish --force {o.path}` the file's")  # fmt: skip
+    if o.old_url:
+        parts.append(f"slug change: {o.old_url} → {o.new_url}: {_cell(moved(o))}")
     if o.error:
         parts.append(_cell(o.error))
     return "; ".join(parts)

@@ -261,6 +261,10 @@ class Site:
         """A file this site serves (never another host's)."""
         return self._client.download(url)
 
+    def redirect_of(self, url: str) -> tuple[int, str]:
+        """A page's HTTP status and where it redirects, redirects not followed."""
+        return self._client.redirect_of(url)
+
     # -- writing ------------------------------------------------------------------------
     def upload(self, path: Path, snapshot: Snapshot) -> Snapshot:
         """Upload an image once: look again before retrying, uploads are not idempotent."""

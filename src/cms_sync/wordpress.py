@@ -259,6 +259,15 @@ class Client:
             raise self._error(f"GET {urls.shown(url)}: larger than {limit >> 20} MiB")
         return response.content
 
+    def redirect_of(self, url: str) -> tuple[int, str]:
+        """A page of this site asked for without following redirects: its HTTP status and
+        the absolute URL it redirects to ("" if none). Another host's URL is refused."""
+        if urls.origin(url) != urls.origin(self.site_url):
+            raise CmsSyncError(f"{urls.shown(url)} is not on {self.site_url}: not asked")
+        response = self._send("GET", url)
+        location = response.headers.get("Location", "")
+        return response.status_code, urljoin(url, location) if location else ""
+
     def _call(
         self,
         method: str,
