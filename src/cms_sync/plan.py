@@ -96,12 +96,10 @@ def claims(desired: list[Desired], remote: list[Remote]) -> dict[str, list[Remot
 
     found: dict[str, list[Remote]] = {}
     for want in desired:
-        slug = want.fields.get("slug")
-        same = (
-            free(by_key.get(want.key, []))
-            or free(by_path.get(want.path, []))
-            or (free(by_slug.get(slug, []))[:1] if slug else [])
-        )
+        same = free(by_key.get(want.key, [])) or free(by_path.get(want.path, []))
+        if not same and by_slug:  # only then the fields are made (a post is rendered)
+            slug = want.fields.get("slug")
+            same = free(by_slug.get(slug, []))[:1] if slug else []
         if not same:
             continue
         kept = keep(same, want)
