@@ -98,8 +98,8 @@ def test_the_namespace_is_in_the_rest_index_and_info_answers_editors_only(compan
     wp = companion
     assert "cms-sync/v1" in requests.get(f"{wp.url}/wp-json/", timeout=30).json()["namespaces"]
     assert wp.api("GET", "/cms-sync/v1/info") == {
-        "version": "0.2.0",
-        "features": ["identity-meta", "precondition", "notice", "consent"],
+        "version": "0.3.0",
+        "features": ["identity-meta", "precondition", "notice", "consent", "preview"],
     }
     assert rest(wp, "GET", "/cms-sync/v1/info", as_author(wp)).status_code == 200
     assert rest(wp, "GET", "/cms-sync/v1/info", requests.Session()).status_code == 401
@@ -455,8 +455,8 @@ def test_the_block_editor_says_the_post_is_kept_in_git(companion, browser):
 def test_the_version_is_the_same_in_header_readme_and_info():
     main = (COMPANION_SOURCE / "cms-sync-companion.php").read_text()
     readme = (COMPANION_SOURCE / "readme.txt").read_text()
-    assert re.search(r"^ \* Version:\s+0\.2\.0$", main, re.M)
-    assert "define( 'CMS_SYNC_COMPANION_VERSION', '0.2.0' );" in main
-    assert re.search(r"^Stable tag: 0\.2\.0$", readme, re.M)
+    assert re.search(r"^ \* Version:\s+0\.3\.0$", main, re.M)
+    assert "define( 'CMS_SYNC_COMPANION_VERSION', '0.3.0' );" in main
+    assert re.search(r"^Stable tag: 0\.3\.0$", readme, re.M)
     for field in ("Requires at least: 6.1", "Tested up to: 7.0", "Requires PHP: 7.4"):
         assert re.search(rf"^{field}$", readme, re.M), field

@@ -197,12 +197,21 @@ def render(options: Options, out: Path, site: bool, version: str) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the index in a web browser.")
+@click.option("--json", "as_json", is_flag=True, help="With --site: the links as JSON.")
 @site_option
 @pass_options
-def preview(options: Options, host: str, port: int, open_browser: bool) -> None:
+def preview(
+    options: Options,
+    paths: tuple[Path, ...],
+    host: str,
+    port: int,
+    open_browser: bool,
+    as_json: bool,
+) -> None:
     """Serve the series locally as readers will see it, reloading on every save.
 
     An index of the series (drafts, pending and scheduled posts marked) and one page
@@ -211,10 +220,21 @@ def preview(options: Options, host: str, port: int, open_browser: bool) -> None:
     template, an image or the notice reloads the open page; an error is shown on the
     page and the server keeps running. Stop with Ctrl-C.
 
+    With --site NAME, on the real site instead: the changed articles (or PATHs) are
+    sent as drafts or autosaves, never changing what readers see, and one line
+    `PATH: URL` per article gives a link to it in the site's theme (with the companion
+    plugin, one that works without logging in, for two days).
+
     \b
     Example:
       cms-sync preview --open
+      cms-sync preview --site staging articles/02-next.md
     """
+    if options.site:
+        cli_site.site_preview(options, paths, as_json)
+        return
+    if paths or as_json:
+        raise click.UsageError("PATH arguments and --json need --site NAME (a preview on the site)")
     import webbrowser
 
     from cms_sync.preview import serve

@@ -394,3 +394,19 @@ def doctor(options: Options, as_json: bool) -> None:
     click.echo(found.as_json() if as_json else found.as_text(sys.stdout.encoding))
     if not found.ok:
         sys.exit(ExitCode.ERROR)
+
+
+def site_preview(options: Options, paths: tuple[Path, ...], as_json: bool) -> None:
+    """`cms-sync preview --site NAME`: every article checked, then the changed ones sent as
+    drafts or autosaves; one `PATH: URL` line (or JSON) per article."""
+    from cms_sync import site_preview as previews
+
+    project = checked_project(options)
+    result = previews.preview_on_site(project, _client(options), list(paths) or None)
+    click.echo(previews.as_json(result) if as_json else previews.as_text(result))
+    for line in [*result.skipped, result.login_note if result.previews else ""]:
+        if line:
+            click.echo(f"warning: {line}", err=True)
+    if not result.previews and not result.skipped:
+        options.info("nothing to preview: the site already shows every article as it is")
+    sys.exit(result.exit_code)

@@ -25,7 +25,7 @@ from cms_sync.items import Desired, LazyFields
 from cms_sync.plan import match
 from cms_sync.project import Project, normalized
 from cms_sync.project_files import checked_image
-from cms_sync.render import Image, Renderer, convert
+from cms_sync.render import Image, Renderer, outline
 from cms_sync.series import (
     HIDDEN,
     OPEN,
@@ -112,7 +112,7 @@ class DesiredItems:
         """Every image the selected articles use, by content hash."""
         found: dict[str, Path] = {}
         for article in self.articles:
-            _, refs = convert(article.body, article.path.parent).resolve(lambda _: "", str)
+            refs = outline(article.body, article.path.parent).references(lambda _: "", str)
             paths = list(refs.images)
             if article.featured_image is not None:
                 paths.append(article.featured_image)
@@ -333,7 +333,7 @@ class DesiredItems:
             featured = content_id(article.featured_image) if article.featured_image else ""
             notice = pattern_id(article.lang) if shown and companion else 0
             inline = None if shown else notice_digest(self.project.notice_for(article), root)
-            found = convert(article.body, article.path.parent).targets()
+            found = outline(article.body, article.path.parent).targets()
             pictures = [path for path, is_image in found if is_image and path.is_file()]
             targets = [
                 (path, content_id(path)) if path in pictures

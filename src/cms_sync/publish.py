@@ -47,6 +47,7 @@ def publish(
     only: list[Path] | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
+    notices: bool = True,
 ) -> Report:
     """Make the site behind ``client`` match ``project`` (or, with ``dry_run``, say how).
 
@@ -54,8 +55,10 @@ def publish(
     without a marker that hold an article's slug. ``only`` limits the run to those article
     files (no orphans are reported then); ``progress(label, done, total)`` is told as
     uploads and batches of writes land. ``jobs`` batches of writes are sent at once.
+    ``notices=False`` reads the notice patterns but never writes them (site_preview.py).
     """
     run = _Run(project, Site(client), dry_run, force, adopt, prune, only, progress, jobs)
+    run.notices = notices
     return run.report_all()
 
 
@@ -125,6 +128,7 @@ class _Run:
         if not pattern_mode:
             self.types = self.types[1:]
         self.planned: dict[str, tuple[Snapshot, list[Action]]] = {}
+        self.notices = True  # whether notice patterns are written
 
     def report_all(self) -> Report:
         report = Report(self.dry_run)
@@ -139,7 +143,8 @@ class _Run:
         if not self.dry_run:
             self.prepare()
         for item_type, desired in self.types:
-            report.outcomes.extend(self.sync(item_type, desired))
+            if self.notices or item_type is not PATTERN:
+                report.outcomes.extend(self.sync(item_type, desired))
         if not self.dry_run:  # WordPress's redirect of each changed slug, asked of the site
             report.outcomes = check_redirects(self.site, report.outcomes)
         if self.snapshot.profile_note:  # read only if something was rendered

@@ -21,7 +21,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 class CMS_Sync_REST {
 
 	const REST_NAMESPACE = 'cms-sync/v1';
-	const FEATURES       = array( 'identity-meta', 'precondition', 'notice', 'consent' );
+	const FEATURES       = array( 'identity-meta', 'precondition', 'notice', 'consent', 'preview' );
 
 	/** The field of the edit view of a user that says the plugin runs, and its version. */
 	const USER_FIELD = 'cms_sync_companion';
