@@ -102,6 +102,11 @@ def test_publish_to_one_site_leaves_the_other_untouched(sites, project):
     assert on_staging["alpha"]["link"] in on_staging["beta"]["content"]["raw"]
     for name in ("staging", "production"):
         assert set(kinds(report(project, sites, "plan", "--site", name)).values()) == {"unchanged"}
+    markdown = cms(project, sites, "plan", "--site", "production", "--format", "markdown")
+    header = ["### cms-sync plan", "", f"Site: production ({production.url})"]
+    assert markdown.splitlines()[:3] == header
+    status = cms(project, sites, "--site", "staging", "status")
+    assert status.splitlines()[0] == f"On staging ({staging.url}):"
 
     # An unknown site name: one line, and neither site hears of it.
     marks = staging.log_position(), production.log_position()
