@@ -1,8 +1,9 @@
 """The synthetic project the benchmark publishes, and the edits its cases make.
 
-N articles in one series, comments open, each with the body of the repository's part 1
-(realistic length and script), a link to the previous part, one of a few shared images in
-the body and as featured image; the Bengali notice and templates/ copied from the
+N articles in series of ten parts (N / 10 series: a series of a thousand parts, whose
+every post lists a thousand links, is no site's), comments open, each with the body of
+the repository's part 1 (realistic length and script), a link to the previous article,
+one of a few shared images in the body and as featured image; the Bengali notice and templates/ copied from the
 repository.  The peers get the same articles in the layout their docs ask for
 (``m2w_layout``, ``wpmd_layout``).
 """
@@ -19,6 +20,7 @@ NOTICE = "comment-privacy-notice.bn.md"
 IMAGES = ("shared-red.png", "shared-green.png", "shared-blue.png")
 COLOURS = ((200, 40, 40), (40, 160, 60), (40, 80, 200))
 SERIES = "বেঞ্চমার্ক সিরিজ"
+SERIES_LENGTH = 10
 ONE_EDIT = "\nএকটি সম্পাদকের পরিবর্তন: এই অনুচ্ছেদটি নতুন।\n"
 TEMPLATE_EDIT = "\n<p>—</p>\n"
 NOTICE_FROM, NOTICE_TO = "purpose: ", "purpose: (সম্পাদিত) "
@@ -59,6 +61,14 @@ def title(n: int) -> str:
     return f"বেঞ্চমার্ক পর্ব {n}"
 
 
+def series_of(n: int) -> str:
+    return f"{SERIES} {(n - 1) // SERIES_LENGTH + 1}"
+
+
+def part_of(n: int) -> int:
+    return (n - 1) % SERIES_LENGTH + 1
+
+
 def image_of(n: int) -> str:
     return IMAGES[n % len(IMAGES)]
 
@@ -84,7 +94,7 @@ def make_project(root: Path, count: int) -> Path:
     for n in range(1, count + 1):
         front = (
             f'---\ntitle: "{title(n)}"\nslug: {slug(n)}\ndate: 2026-01-01 08:00:00\n'
-            f"status: publish\nlang: bn\nseries: {{name: {SERIES}, part: {n}}}\n"
+            f"status: publish\nlang: bn\nseries: {{name: {series_of(n)}, part: {part_of(n)}}}\n"
             f"categories: [ইকমার্স]\ntags: [বেঞ্চমার্ক]\ncomment_status: open\n"
             f"featured_image: images/{image_of(n)}\n---\n\n"
         )
@@ -111,7 +121,7 @@ def edit_notice(root: Path) -> None:
 
 
 def edited_article(count: int) -> int:
-    """The article the one-article edit changes: the middle of the series."""
+    """The article the one-article edit changes: one in the middle of the corpus."""
     return max(1, count // 2)
 
 

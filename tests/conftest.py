@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,9 @@ from typing import NoReturn
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The outline cache (src/cms_sync/outlines.py) of every test run, and of the cms-sync
+# commands the tests start, goes to a folder of its own instead of ~/.cache.
+os.environ.setdefault("CMS_SYNC_CACHE_DIR", tempfile.mkdtemp(prefix="cms-sync-test-cache-"))
 
 NOTICE_EN = """\
 ---

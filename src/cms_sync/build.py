@@ -17,7 +17,7 @@ from cms_sync.articles import Article
 from cms_sync.blocks import CURRENT, Profile
 from cms_sync.project import Project, normalized
 from cms_sync.project_files import checked_image
-from cms_sync.render import ImageResolver, LinkResolver, References, Renderer, convert
+from cms_sync.render import ImageResolver, LinkResolver, References, Renderer, outline
 from cms_sync.series import Available, from_files, navigation
 
 
@@ -75,7 +75,7 @@ def featured_alt(article: Article) -> str | None:
     image, else None (the attachment's alt is then left as the media library has it)."""
     if article.featured_image is None or article.image_alt is not None:
         return article.image_alt
-    alts = convert(article.body, article.path.parent).image_alts()
+    alts = outline(article.body, article.path.parent).image_alts()
     return alts.get(normalized(article.featured_image))
 
 

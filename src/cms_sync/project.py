@@ -14,12 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cms_sync import outlines
 from cms_sync.articles import Article, build_article
 from cms_sync.config import Config
 from cms_sync.findings import Finding
 from cms_sync.notice import Notice, build_notice, is_notice
 from cms_sync.project_files import refusal
-from cms_sync.render import markdown_to_html
+from cms_sync.render import outline
 from cms_sync.series import from_files
 from cms_sync.source import read_document
 
@@ -80,6 +81,7 @@ class Project:
 def load_project(config: Config) -> tuple[Project, list[Finding]]:
     """Read and check every source file under the articles folder."""
     project = Project(config)
+    outlines.use_project(config.root)
     findings: list[Finding] = []
     notice_files: dict[str, Path] = {}
     for path in sorted(config.articles_dir.rglob("*.md")):
@@ -117,6 +119,7 @@ def load_project(config: Config) -> tuple[Project, list[Finding]]:
                 project.articles.append(article)
     project.articles.sort(key=lambda a: (a.series_name or "", a.series_part or 0, str(a.path)))
     findings.extend(_check_together(project))
+    outlines.save()
     return project, sorted(findings)
 
 
@@ -206,7 +209,7 @@ def _check_article_links(
         linked.extend([found] if found else [])
         return "" if found else None
 
-    _, refs = markdown_to_html(article.body, article.path.parent, exists, lambda p: p.name)
+    refs = outline(article.body, article.path.parent).references(exists, lambda p: p.name)
     findings.extend(_closed_links(article, linked))
     findings.extend(_check_image_files(project.config.root, article, refs.written, refused))
     for target in refs.missing_images:

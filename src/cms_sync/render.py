@@ -31,7 +31,7 @@ import yaml
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from cms_sync import blocks
+from cms_sync import blocks, outlines
 from cms_sync.articles import Article
 from cms_sync.errors import CmsSyncError
 from cms_sync.notice import HEADINGS, Notice
@@ -104,13 +104,10 @@ class _ReferenceRecorder(Treeprocessor):
 
     def _record(self, element: ET.Element, attribute: str, *, is_image: bool) -> None:
         value = element.get(attribute, "")
-        path, _, fragment = value.partition("#")
-        if not _is_local(value) or not (is_image or path.endswith(".md")):
+        if not _is_local(value) or not (is_image or value.partition("#")[0].endswith(".md")):
             return
-        target = self.base / unquote(value if is_image else path)
-        fragment = "" if is_image else fragment
         alt = _plain_alt(element.get("alt", "")) if is_image else ""
-        self.refs.append(_Reference(Path(os.path.normpath(target)), value, fragment, is_image, alt))
+        self.refs.append(_reference(self.base, value, is_image, alt))
         element.set(attribute, f"{self.token}{len(self.refs) - 1};")
 
 
@@ -145,11 +142,11 @@ _TOKENS = re.compile(r"(cms-sync-ref-[0-9a-f]{12}:)([0-9]+);")  # one compiled p
 
 
 @dataclass(frozen=True)
-class Converted:
-    """A markdown body converted once, with a token where each local reference goes."""
+class Outline:
+    """What a markdown body points at, without its HTML: enough to check its links and
+    images and to hash its inputs, so an unchanged article is never converted (see
+    :func:`outline`)."""
 
-    html: str
-    token: str  # "cms-sync-ref-<digest of the text>:", so no article can contain it by chance
     refs: tuple[_Reference, ...]
 
     def targets(self) -> list[tuple[Path, bool]]:
@@ -164,6 +161,41 @@ class Converted:
                 found.setdefault(ref.target, ref.alt)
         return found
 
+    def references(self, links: LinkResolver, images: ImageResolver) -> References:
+        """What the body points at, as ``links`` and ``images`` find it."""
+        found = References()
+        for ref in self.refs:
+            _point(ref, links, images, found)
+        return found
+
+
+def _point(ref: _Reference, links: LinkResolver, images: ImageResolver, found: References) -> str:
+    """Where one reference points (an attribute value), recorded in ``found``."""
+    if ref.is_image:
+        if not ref.target.is_file():  # looked at now: preview sees new files
+            found.missing_images.append(ref.original)
+            return _attribute(ref.original)
+        found.images.append(ref.target)
+        found.written.setdefault(ref.target, ref.original)
+        image = images(ref.target)
+        if isinstance(image, str):
+            return _attribute(image)
+        found.media[image.url] = image.id
+        return _attribute(image.url)
+    url = links(ref.target)
+    if url is None:
+        found.missing_links.append(ref.original.partition("#")[0])
+        return _attribute(ref.original)
+    return _attribute(url + (f"#{ref.fragment}" if ref.fragment else ""))
+
+
+@dataclass(frozen=True)
+class Converted(Outline):
+    """A markdown body converted once, with a token where each local reference goes."""
+
+    html: str = ""
+    token: str = ""  # "cms-sync-ref-<digest of the text>:", so no article can contain it
+
     def resolve(self, links: LinkResolver, images: ImageResolver) -> tuple[str, References]:
         """The HTML with links and images pointed where ``links`` and ``images`` say."""
         found = References()
@@ -171,23 +203,7 @@ class Converted:
         def fill(match: re.Match[str]) -> str:
             if match.group(1) != self.token:  # another text's token (an HTML block's)
                 return match.group(0)
-            ref = self.refs[int(match.group(2))]
-            if ref.is_image:
-                if not ref.target.is_file():  # looked at now: preview sees new files
-                    found.missing_images.append(ref.original)
-                    return _attribute(ref.original)
-                found.images.append(ref.target)
-                found.written.setdefault(ref.target, ref.original)
-                image = images(ref.target)
-                if isinstance(image, str):
-                    return _attribute(image)
-                found.media[image.url] = image.id
-                return _attribute(image.url)
-            url = links(ref.target)
-            if url is None:
-                found.missing_links.append(ref.original.partition("#")[0])
-                return _attribute(ref.original)
-            return _attribute(url + (f"#{ref.fragment}" if ref.fragment else ""))
+            return _point(self.refs[int(match.group(2))], links, images, found)
 
         if not self.refs:
             return self.html, found
@@ -220,7 +236,9 @@ def convert(text: str, base: Path) -> Converted:
         html = md.reset().convert(text)
     finally:
         recorder.refs = []
-    return Converted(html, token, tuple(refs))
+    found = Converted(tuple(refs), html, token)
+    outlines.remember(text, found.refs)
+    return found
 
 
 def markdown_to_html(
@@ -228,6 +246,24 @@ def markdown_to_html(
 ) -> tuple[str, References]:
     """Convert markdown to HTML, resolving local links and images against ``base``."""
     return convert(text, base).resolve(links, images)
+
+
+@functools.lru_cache(maxsize=4096)
+def outline(text: str, base: Path) -> Outline:
+    """What ``text`` points at: from the outline cache when this text was converted in an
+    earlier run (outlines.py), else by converting it now."""
+    known = outlines.recall(text)
+    if known is None:
+        return convert(text, base)
+    return Outline(tuple(_reference(base, *ref) for ref in known))
+
+
+def _reference(base: Path, original: str, is_image: bool, alt: str) -> _Reference:
+    """A reference as the converter records it (see _ReferenceRecorder._record)."""
+    path, _, fragment = original.partition("#")
+    target = base / unquote(original if is_image else path)
+    return _Reference(Path(os.path.normpath(target)), original, "" if is_image else fragment,
+                      is_image, alt)  # fmt: skip
 
 
 def localized_digits(number: int, labels: dict[str, Any]) -> str:
