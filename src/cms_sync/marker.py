@@ -93,8 +93,26 @@ def split(content: str) -> tuple[str, Marker | None]:
         found = stamp
         return ""
 
-    rest = _PLACES.sub(take, content)
+    first = content.find(PREFIX)
+    if first < 0:
+        return content, None
+    start = _wrapper_start(content, first)
+    rest = content[:start] + _PLACES.sub(take, content[start:])
     return (rest.rstrip() if found else content), found
+
+
+# What can stand between where a marker's place begins and its "cms-sync:v1": the
+# wrappers of _PLACES and whitespace (what \s matches). Walking back over these characters
+# from the first marker finds where the regex must start: the long body before it is not
+# scanned (a post's content is read on every run, and most of it is text).
+_WRAPPER_CHARS = frozenset("<!-- wp:html --><!-- wp:paragraph --><p>&lt;!--")
+
+
+def _wrapper_start(content: str, at: int) -> int:
+    """The first position from which ``content`` up to ``at`` is wrapper characters."""
+    while at > 0 and (content[at - 1] in _WRAPPER_CHARS or content[at - 1].isspace()):
+        at -= 1
+    return at
 
 
 def join(content: str, marker: Marker) -> str:
