@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,16 @@ from cms_sync.slugs import MAX_ENCODED, encoded_length, wordpress_slug
 from cms_sync.source import Document
 
 COMMENT_STATUSES = ("open", "closed")
+# The post formats WordPress knows (get_post_format_slugs), whatever the theme supports.
+FORMATS = ("standard", "aside", "chat", "gallery", "link", "image", "quote", "status", "video",
+           "audio")  # fmt: skip
+TYPES = ("post", "page")
+SEO_KEYS = ("title", "description", "focus_keyword")
+# Front-matter keys a page cannot have: WordPress pages have no excerpt, stickiness, format,
+# categories or tags, and the series navigation is for posts.
+NOT_FOR_PAGES = ("excerpt", "sticky", "format", "categories", "tags", "series")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_OMITTED = {"omit_default": True}  # left out of the source hash while unset (inputs.record)
 _HASH = re.compile(r"^[0-9a-f]{16}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -36,6 +47,20 @@ class Pulled:
 
     state: str
     source: str
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value read from the environment (a post's password): compared and hashed, never
+    shown. Its repr is what a report may print."""
+
+    value: str = field(repr=False)
+    env: str = field(default="", compare=False)  # the variable it came from ("": the site)
+
+    def __repr__(self) -> str:
+        if not self.value:
+            return "(none)"
+        return f"(changed: ${self.env})" if self.env else "(set)"
 
 
 @dataclass(frozen=True)
@@ -60,6 +85,21 @@ class Article:
     image_alt: str | None = None  # the featured image's alt text; "" for a decorative one
     pulled: Pulled | None = None
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    # Post fields that WordPress keeps as they are unless the article sets them (None: unset).
+    sticky: bool | None = field(default=None, metadata=_OMITTED)
+    ping_status: str | None = field(default=None, metadata=_OMITTED)
+    format: str | None = field(default=None, metadata=_OMITTED)
+    template: str | None = field(default=None, metadata=_OMITTED)
+    author: str | None = field(default=None, metadata=_OMITTED)  # a login
+    password: Secret | None = field(default=None, metadata=_OMITTED)  # from password_env
+    meta: Mapping[str, Any] = field(default_factory=dict, hash=False, metadata=_OMITTED)
+    taxonomies: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict, hash=False, metadata=_OMITTED
+    )
+    seo: Mapping[str, str] = field(default_factory=dict, hash=False, metadata=_OMITTED)
+    type: str = field(default="post", metadata=_OMITTED)
+    parent: Path | None = field(default=None, metadata=_OMITTED)  # the parent page's file
+    menu_order: int | None = field(default=None, metadata=_OMITTED)
 
     def line_of(self, key: str) -> int:
         """Line of a front-matter key in the source file (1 when the key is absent)."""
@@ -190,6 +230,89 @@ def _lang(value: Any) -> str:
     return lang
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"'{value}' must be true or false")
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise _Invalid(f"'{value}' must be one of: " + ", ".join(choices))
+        return str(value)
+
+    return check
+
+
+def _login(value: Any) -> str:
+    login = _text(value)
+    if not login:
+        raise _Invalid("is empty; give the login of a user of the site")
+    return login
+
+
+def _env_name(value: Any) -> str:
+    name = _text(value)
+    if not _ENV_NAME.match(name):
+        raise _Invalid(
+            f"'{name}' is not the name of an environment variable; name the variable that "
+            "holds the post's password (the password itself never goes in the file)"
+        )
+    return name
+
+
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and k for k in value):
+        raise _Invalid(f"must be a mapping of {what}")
+    return value
+
+
+def _meta(value: Any) -> dict[str, Any]:
+    found = _mapping(value, "registered meta keys to values, e.g. {rating: 5}")
+    for key, item in found.items():
+        if key.startswith("_cms_sync"):
+            raise _Invalid(f"'{key}' is cms-sync's own meta key; use another key")
+        if item is None or isinstance(item, dt.date):
+            raise _Invalid(f"'{key}' needs a value: text, a number, true/false or a list")
+    return dict(found)
+
+
+def _taxonomies(value: Any) -> dict[str, tuple[str, ...]]:
+    found = _mapping(value, "taxonomy slugs to lists of term names, e.g. {genre: [Essay]}")
+    terms = {}
+    for slug, names in found.items():
+        if slug in ("category", "post_tag", "categories", "tags"):
+            field_name = "categories" if slug.startswith("categor") else "tags"
+            raise _Invalid(f"'{slug}' is set with the '{field_name}' key, not under taxonomies")
+        try:
+            terms[slug] = _names(names)
+        except _Invalid as exc:
+            raise _Invalid(f"'{slug}' {exc}") from None
+    return terms
+
+
+def _seo(value: Any) -> dict[str, str]:
+    found = _mapping(value, "title, description and focus_keyword")
+    seo = {}
+    for key, text in found.items():
+        if key not in SEO_KEYS:
+            hint = difflib.get_close_matches(key, SEO_KEYS, n=1)
+            did_you_mean = f"did you mean '{hint[0]}'? " if hint else ""
+            raise _Invalid(f"unknown key '{key}'; {did_you_mean}seo takes " + ", ".join(SEO_KEYS))
+        try:
+            seo[key] = " ".join(_plain(text).split())
+        except _Invalid as exc:
+            raise _Invalid(f"{key} {exc}") from None
+    return seo
+
+
+def _menu_order(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Invalid(f"'{value}' must be a whole number, e.g. 2")
+    return value
+
+
 def parse_pulled(value: Any) -> Pulled:
     if not isinstance(value, dict) or set(value) != {"state", "source"}:
         raise _Invalid("pulled is written by `cms-sync pull` as {state: ..., source: ...}; "
@@ -214,7 +337,51 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "featured_image": _text,
     "image_alt": lambda value: " ".join(_plain(value).split()),  # as WordPress keeps alt_text
     "pulled": parse_pulled,
+    "sticky": _bool,
+    "ping_status": _one_of(COMMENT_STATUSES),
+    "format": _one_of(FORMATS),
+    "template": _text,
+    "author": _login,
+    "password_env": _env_name,
+    "meta": _meta,
+    "taxonomies": _taxonomies,
+    "seo": _seo,
+    "type": _one_of(TYPES),
+    "parent": _text,
+    "menu_order": _menu_order,
 }
+
+
+def _password(doc: Document, name: str | None, findings: list[Finding]) -> Secret | None:
+    """The post password from the environment variable ``name``; an error when it is unset."""
+    if name is None:
+        return None
+    value = os.environ.get(name, "")
+    if not value:
+        findings.append(
+            Finding(
+                doc.path,
+                doc.line_of("password_env"),
+                "error",
+                f"password_env: the environment variable {name} is not set; set it to the "
+                "post's password (or remove password_env to publish without one)",
+            )
+        )
+        return None
+    return Secret(value, name)
+
+
+def _page_rules(doc: Document, values: dict[str, Any], findings: list[Finding]) -> None:
+    """Keys that only one type takes: a page has no excerpt, categories...; a post no parent."""
+    kind = values.get("type", "post")
+    wrong = NOT_FOR_PAGES if kind == "page" else ("parent", "menu_order")
+    for key in wrong:
+        if key in values:
+            what = "a page" if kind == "page" else "a post (type: page makes it a page)"
+            findings.append(
+                Finding(doc.path, doc.line_of(key), "error",
+                        f"{key}: {what} has no {key} in WordPress; remove it")
+            )  # fmt: skip
 
 
 def unknown_key_finding(doc: Document, key: str, known: list[str]) -> Finding:
@@ -244,6 +411,13 @@ def build_article(
         findings.append(
             Finding(doc.path, 1, "error", "missing title; add 'title: ...' to the front matter")
         )
+    password = _password(doc, values.get("password_env"), findings)
+    if values.get("sticky") and "password_env" in values:
+        findings.append(
+            Finding(doc.path, doc.line_of("sticky"), "error",
+                    "sticky: WordPress refuses a sticky post with a password; remove one of them")
+        )  # fmt: skip
+    _page_rules(doc, values, findings)
     status = values.get("status", default_status)
     if status == "future" and "date" not in values and "date" not in doc.meta:
         findings.append(
@@ -278,5 +452,17 @@ def build_article(
         image_alt=values.get("image_alt"),
         pulled=values.get("pulled"),
         key_lines=dict(doc.key_lines),
+        sticky=values.get("sticky"),
+        ping_status=values.get("ping_status"),
+        format=values.get("format"),
+        template=values.get("template"),
+        author=values.get("author"),
+        password=password,
+        meta=values.get("meta", {}),
+        taxonomies=values.get("taxonomies", {}),
+        seo=values.get("seo", {}),
+        type=values.get("type", "post"),
+        parent=(doc.path.parent / values["parent"]) if values.get("parent") else None,
+        menu_order=values.get("menu_order"),
     )
     return article, findings

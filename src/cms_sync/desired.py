@@ -140,11 +140,16 @@ class DesiredItems:
         ]
 
     def terms(self) -> dict[str, set[str]]:
-        """The category and tag names the selected articles use (entities decoded)."""
-        return {
+        """The category, tag and custom taxonomies' term names the selected articles use
+        (entities decoded), by taxonomy ("categories", "tags", a custom taxonomy's slug)."""
+        found = {
             "categories": {html.unescape(n).strip() for a in self.articles for n in a.categories},
             "tags": {html.unescape(n).strip() for a in self.articles for n in a.tags},
         }
+        for article in self.articles:
+            for slug, names in article.taxonomies.items():
+                found.setdefault(slug, set()).update(html.unescape(n).strip() for n in names)
+        return found
 
     def unmatched_slugs(self, snapshot: Snapshot) -> list[str]:
         """Slugs of the articles no marker on the site names (by key or source path): the
@@ -344,9 +349,12 @@ class DesiredItems:
                 t[-1] == PENDING_LINK for t in targets
             ):
                 self.links_pending.add(article.slug)
+            # What the site decides of the fields (which SEO plugin keeps seo): hashed only when
+            # the article uses it, so that other posts' hashes stay as they were.
+            site_part = [dict(snapshot.fields.seo_keys("post"))] if article.seo else []
             source = digest(
                 shared, article, series.get(article.path), targets, notice_html,
-                inline, featured, notice, root=root,
+                inline, featured, notice, *site_part, root=root,
             )  # fmt: skip
 
             def fields(
@@ -367,10 +375,14 @@ class DesiredItems:
                     )  # fmt: skip
                     self._rendered[article.path] = (key, content)
                 content = self._rendered[article.path][1]
-                return POST.wanted(Wanted(article, content, featured, companion, notice))
+                return POST.wanted(
+                    Wanted(article, content, featured, companion, notice, snapshot.fields)
+                )
 
             path = self.relative(article.path)
-            names = tuple(POST.wanted(Wanted(article, "", featured, companion, notice)))
+            names = tuple(
+                POST.wanted(Wanted(article, "", featured, companion, notice, snapshot.fields))
+            )
             lazy = LazyFields(fields, names)
             items.append(Desired(article.slug, path, lazy, article.pulled, source))
         return items

@@ -33,6 +33,7 @@ from cms_sync.notice import from_html as notice_from_html
 from cms_sync.plan import match
 from cms_sync.project import Project
 from cms_sync.site import Site
+from cms_sync.site_fields import SEO_PLUGINS
 from cms_sync.slugs import wordpress_slug
 from cms_sync.snapshot import Snapshot
 from cms_sync.source import Document, dump_document, parse_document, update_document
@@ -137,7 +138,60 @@ class Drafter:
         if featured is not None:
             values["featured_image"] = featured
         meta.pop("featured_image", None)
+        values |= self.post_fields(item, draft, article, meta)
         return {**meta, **values}
+
+    def post_fields(
+        self, item: Json, draft: Draft, article: Article | None, meta: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The fields WordPress keeps as they are unless an article sets them: written when
+        the file has the key, or when the post holds something else than WordPress's default
+        (an author other than the one who imports). The password never: only a warning."""
+        values: dict[str, Any] = {}
+        for key, value, default in (
+            ("sticky", bool(item.get("sticky")), False),
+            ("ping_status", item.get("ping_status"), "open"),
+            ("format", item.get("format") or "standard", "standard"),
+            ("template", item.get("template") or "", ""),
+        ):
+            if key in item and (key in meta or value != default):
+                values[key] = value
+        fields = self.snapshot.fields
+        author = fields.login_of(int(item.get("author") or 0))
+        imported = article is None and fields.logins and author != self.snapshot.user.name
+        if "author" in meta or imported:
+            values["author"] = author
+        password = str(item.get("password") or "")
+        wanted = article.password.value if article and article.password else ""
+        if password != wanted:
+            draft.warnings.append(
+                f"{draft.url}: the post has a password the file does not give; set password_env "
+                "to the name of an environment variable holding it (it is never written)"
+                if password else f"{draft.url}: the post has no password; remove password_env"
+            )  # fmt: skip
+        site_meta = {k: v for k, v in (item.get("meta") or {}).items() if isinstance(k, str)}
+        seo_keys = next((keys for keys in SEO_PLUGINS.values()
+                         if any(key in site_meta for key in keys.values())), {})  # fmt: skip
+        seo = {name: site_meta[key] for name, key in seo_keys.items()
+               if site_meta.get(key) not in (None, "")}  # fmt: skip
+        if seo or "seo" in meta:
+            values["seo"] = seo
+        own = {*seo_keys.values()}
+        if article is not None and article.meta:
+            values["meta"] = {key: site_meta.get(key) for key in article.meta}
+        elif article is None:
+            # A registered key's default ("", 0, false) is what WordPress answers for an unset one.
+            found = {k: v for k, v in site_meta.items()
+                     if k not in own and not k.startswith("_cms_sync") and v}  # fmt: skip
+            if found:
+                values["meta"] = found
+        named = fields.custom_taxonomies(str(values.get("type") or "post"))
+        if article is not None and article.taxonomies:
+            names = self.snapshot.term_names
+            values["taxonomies"] = {
+                t.slug: [names.get(i, str(i)) for i in item.get(t.rest_base) or []] for t in named
+            }
+        return values
 
     @staticmethod
     def plain(value: object, name: str, draft: Draft) -> str:

@@ -60,8 +60,20 @@ def digest(*parts: object, root: Path | None = None) -> str:
 def record(value: Any) -> dict[str, object]:
     """The fields of an Article, a Notice or another dataclass that shape what readers see."""
     return {
-        f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name not in _LEFT_OUT
+        f.name: getattr(value, f.name)
+        for f in dataclasses.fields(value)
+        if f.name not in _LEFT_OUT and not _unset(value, f)
     }
+
+
+def _unset(value: Any, f: dataclasses.Field[Any]) -> bool:
+    """A field added later (``omit_default``) left at its default: out of the hash, so the
+    hashes of posts published before it existed stay as they were."""
+    if not f.metadata.get("omit_default"):
+        return False
+    if f.default_factory is not dataclasses.MISSING:
+        return bool(getattr(value, f.name) == f.default_factory())
+    return bool(getattr(value, f.name) == f.default)
 
 
 def series_digests(

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from cms_sync import marker
-from cms_sync.articles import Article
+from cms_sync.articles import Article, Secret
 from cms_sync.items import Desired, Remote
+from cms_sync.site_fields import SiteFields
 
 if TYPE_CHECKING:
     from cms_sync.snapshot import Snapshot
@@ -72,6 +73,8 @@ class Wanted:
     image_hash: str
     companion: bool = False  # the companion plugin is active: identity and notice in meta
     notice: int = 0  # with the companion: the notice pattern shown under the comment form
+    site: SiteFields = field(default_factory=SiteFields)  # the SEO plugin's keys, for seo
+    parent: str | None = None  # a page's parent page's key ("": none; None: not created yet)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,9 @@ class Field:
     article sets it (None: left to WordPress), how it is read back and how it is sent."""
 
     name: str
-    rest: str  # "meta.KEY": a post meta key (companion plugin); "": compared, never sent
+    # "meta.KEY": a post meta key (companion plugin); "meta": several meta keys (``send``
+    # gives them as a mapping); "*": several REST fields (the same); "": compared, never sent
+    rest: str
     read: Callable[[Json, Snapshot], object]  # the comparable value, from the site's JSON
     want: Callable[[Wanted], object | None] = lambda _wanted: None
     send: Callable[[object, Snapshot], object] = lambda value, _snapshot: value
@@ -156,6 +161,123 @@ def _identity_place(item: Json, _s: Snapshot) -> object:
 IDENTITY_PLACE = Field(
     "identity_in", "", _identity_place, lambda w: "meta" if w.companion else None
 )
+
+
+class Partial(dict[str, object]):
+    """What the site holds of a mapping field (meta, seo, taxonomies): equal to what an
+    article asks when every key the article sets holds the article's value; the site's
+    other keys are not the article's to compare."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Partial) or not isinstance(other, dict):
+            return dict.__eq__(self, other)
+        return all(self.get(key) == value for key, value in other.items())
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+def _meta(item: Json, _s: Snapshot) -> object:
+    return Partial({k: v for k, v in meta_of(item).items() if not k.startswith("_cms_sync")})
+
+
+def _seo(type_name: str) -> Field:
+    """The SEO plugin's title, description and focus keyword, in its own meta keys."""
+
+    def read(item: Json, snapshot: Snapshot) -> object:
+        keys = snapshot.fields.seo_keys(type_name)
+        return Partial({name: meta_of(item).get(key, "") for name, key in keys.items()})
+
+    def want(wanted: Wanted) -> object | None:
+        keys = wanted.site.seo_keys(type_name)
+        found = {name: text for name, text in wanted.article.seo.items() if name in keys}
+        return found or None
+
+    def send(value: object, snapshot: Snapshot) -> object:
+        assert isinstance(value, dict)
+        keys = snapshot.fields.seo_keys(type_name)
+        return {keys[name]: text for name, text in value.items()}
+
+    return Field("seo", "meta", read, want, send)
+
+
+def _taxonomies(type_name: str) -> Field:
+    """Custom taxonomies' terms by name (categories and tags have fields of their own)."""
+
+    def read(item: Json, snapshot: Snapshot) -> object:
+        names = snapshot.term_names
+        return Partial({
+            t.slug: term_names([names.get(i, f"#{i}") for i in item.get(t.rest_base) or []])
+            for t in snapshot.fields.custom_taxonomies(type_name)
+        })  # fmt: skip
+
+    def want(wanted: Wanted) -> object | None:
+        found = {slug: term_names(names) for slug, names in wanted.article.taxonomies.items()}
+        return found or None
+
+    def send(value: object, snapshot: Snapshot) -> object:
+        assert isinstance(value, dict)
+        taxonomies = snapshot.fields.taxonomies or {}
+        return {
+            taxonomies[slug].rest_base: sorted(snapshot.term_ids[slug][n] for n in names)
+            for slug, names in value.items()
+        }
+
+    return Field("taxonomies", "*", read, want, send)
+
+
+def _author(item: Json, snapshot: Snapshot) -> object:
+    return snapshot.fields.login_of(int(item.get("author") or 0))
+
+
+def _user_id(login: object, snapshot: Snapshot) -> object:
+    return (snapshot.fields.logins or {})[str(login)]
+
+
+def _password(item: Json, _s: Snapshot) -> object:
+    return Secret(str(item.get("password") or ""))
+
+
+def _send_password(value: object, _s: Snapshot) -> object:
+    assert isinstance(value, Secret)
+    return value.value
+
+
+def page_key(snapshot: Snapshot, page_id: int) -> str:
+    """The key of the page ``page_id`` (its marker's, else its slug); "" for none."""
+    if not page_id:
+        return ""
+    item = snapshot.items.get("page", {}).get(page_id)
+    if item is None:
+        return f"#{page_id}"
+    found = marker_of(item)
+    return found.key if found else unquote(str(item.get("slug") or ""))
+
+
+def page_id(snapshot: Snapshot, key: str) -> int:
+    """The ID of the page whose marker (else whose slug) is ``key``; 0 for none."""
+    pages = snapshot.items.get("page", {})
+    marked = [i for i, item in pages.items() if (marker_of(item) or _NO_MARKER).key == key]
+    slugged = [i for i, item in pages.items() if unquote(str(item.get("slug") or "")) == key]
+    return min(marked or slugged or [0])
+
+
+_NO_MARKER = marker.Marker("", "", "", "")
+
+
+def _common_fields(type_name: str) -> tuple[Field, ...]:
+    """The fields posts and pages share that an article sets only when it says so."""
+    return (
+        _text("ping_status", lambda w: w.article.ping_status),
+        _text("template", lambda w: w.article.template),
+        Field("author", "author", _author, lambda w: w.article.author, _user_id),
+        Field("password", "password", _password, lambda w: w.article.password, _send_password),
+        Field("meta", "meta", _meta, lambda w: dict(w.article.meta) or None),
+        _seo(type_name),
+        _taxonomies(type_name),
+    )
+
+
 POST_FIELDS = (
     _text("title", lambda w: w.article.title),
     CONTENT,
@@ -186,7 +308,37 @@ POST_FIELDS = (
         lambda item, _s: int(meta_of(item).get("_cms_sync_notice") or 0),
         lambda w: w.notice if w.companion else None,
     ),
+    Field(
+        "sticky", "sticky", lambda item, _s: bool(item.get("sticky")), lambda w: w.article.sticky
+    ),
+    Field(
+        "format",
+        "format",
+        lambda item, _s: item.get("format") or "standard",
+        lambda w: w.article.format,
+    ),
+    *_common_fields("post"),
 )
+# Pages: no excerpt, categories, tags, stickiness or format; a parent and a menu order,
+# always managed (a page without parent: is at the top level).
+PAGE_FIELDS = (
+    *(f for f in POST_FIELDS if f.name in ("title", "content", "status", "slug",
+      "featured_image", "comment_status", "date", "date_gmt", "identity_in", "notice")),
+    Field(
+        "parent",
+        "parent",
+        lambda item, s: page_key(s, int(item.get("parent") or 0)),
+        lambda w: w.parent,
+        lambda key, s: page_id(s, str(key)),
+    ),
+    Field(
+        "menu_order",
+        "menu_order",
+        lambda item, _s: int(item.get("menu_order") or 0),
+        lambda w: w.article.menu_order or 0,
+    ),
+    *_common_fields("page"),
+)  # fmt: skip
 PATTERN_FIELDS = (
     _text("title"),
     CONTENT,
@@ -239,7 +391,7 @@ class ItemType:
 
     @property
     def read_fields(self) -> str:
-        rest = [f.rest.partition(".")[0] for f in self.fields if f.rest]
+        rest = [f.rest.partition(".")[0] for f in self.fields if f.rest not in ("", "*")]
         # A public item's permalink_template gives its permalink before it is published.
         public = ["permalink_template"] if self.public else []
         names = ["id", "link", "modified_gmt", "meta", *public, *self.stored, *rest]
@@ -284,22 +436,45 @@ class ItemType:
             rest = by_name[name].rest
             if rest.startswith("meta."):
                 body.setdefault("meta", {})[rest.removeprefix("meta.")] = value
+                continue
+            sent = by_name[name].send(value, snapshot) if rest else None
+            if rest in ("meta", "*"):  # several keys at once
+                assert isinstance(sent, dict)
+                (body.setdefault("meta", {}) if rest == "meta" else body).update(sent)
             elif rest:
-                body[rest] = by_name[name].send(value, snapshot)
+                body[rest] = sent
         return {**body, **self.fixed}
 
     def sent_fields(self, body: Json) -> tuple[str, ...]:
-        """The stored-state fields a body sets (what the marker's hash covers)."""
-        return tuple(name for name in self.stored if name in body)
+        """The stored-state fields a body sets (what the marker's hash covers): the type's
+        own, each meta key an article sets ("meta.KEY"), and the terms of custom
+        taxonomies (their REST names: the body's lists that are no field of the type)."""
+        own = {f.rest for f in self.fields} | set(self.fixed) | set(self.stored)
+        meta = body.get("meta") or {}
+        return (
+            *(name for name in self.stored if name in body),
+            *(f"meta.{key}" for key in sorted(meta) if not key.startswith("_cms_sync")),
+            *(key for key in sorted(body) if key not in own and isinstance(body[key], list)),
+        )
 
 
+# Stored (hashed into the marker) only when an article sets them, so sent.
+_OPTIONAL_STORED = ("ping_status", "template", "author", "password")
 POST = ItemType(
     "post",
     "/wp/v2/posts",
     "publish,future,draft,pending,private,trash",  # "any" leaves out the trash
     POST_FIELDS,
     stored=("title", "content", "excerpt", "status", "slug", "categories", "tags",
-            "featured_media", "comment_status"),
+            "featured_media", "comment_status", *_OPTIONAL_STORED, "sticky", "format"),
+)  # fmt: skip
+PAGE = ItemType(
+    "page",
+    "/wp/v2/pages",
+    "publish,future,draft,pending,private,trash",
+    PAGE_FIELDS,
+    stored=("title", "content", "status", "slug", "featured_media", "comment_status",
+            "parent", "menu_order", *_OPTIONAL_STORED),
 )  # fmt: skip
 PATTERN = ItemType(
     "pattern",
@@ -342,16 +517,24 @@ def stored_state(item: Json, keys: tuple[str, ...]) -> dict[str, object]:
     """What WordPress keeps of an item, from a write's body or from the site's JSON."""
     state: dict[str, object] = {}
     for name in keys:
+        value = item.get(name)
         if name == "content":
             state[name] = split_marker(_raw(item, name))[0].rstrip()
         elif name == "status":
             state[name] = normal_status(_raw(item, name))
         elif name == "slug":
             state[name] = unquote(_raw(item, name))
-        elif name in ("categories", "tags"):
-            state[name] = sorted(int(i) for i in item.get(name, []))
-        elif name == "featured_media":
-            state[name] = int(item.get(name) or 0)
+        elif name.startswith("meta."):
+            state[name] = meta_of(item).get(name.removeprefix("meta."))
+        elif name in _NUMBERS:
+            state[name] = int(value or 0)
+        elif name == "sticky":
+            state[name] = bool(value)
+        elif isinstance(value, list) or name in ("categories", "tags"):  # and custom terms
+            state[name] = sorted(int(i) for i in value or [])
         else:
             state[name] = _raw(item, name)
     return state
+
+
+_NUMBERS = ("featured_media", "author", "parent", "menu_order")

@@ -67,6 +67,7 @@ def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snaps
     runs), the managed items of ``types``, the posts at the slugs of articles no marker
     names; the terms, the media and the block profile when something first needs them."""
     snapshot = Snapshot.empty(site.url, *site.login())
+    snapshot = site.read_fields(snapshot, desired.articles, desired.project.config.root)
     if desired.renderer.blocks:  # content_format "blocks": as this site's editor writes them
         snapshot = site.profile_later(snapshot)
     for item_type in types:
@@ -147,6 +148,7 @@ class _Run:
                 report.outcomes.extend(self.sync(item_type, desired))
         if not self.dry_run:  # WordPress's redirect of each changed slug, asked of the site
             report.outcomes = check_redirects(self.site, report.outcomes)
+        report.warnings.extend(self.snapshot.fields.warnings)
         if self.snapshot.profile_note:  # read only if something was rendered
             report.warnings.append(self.snapshot.profile_note)
         report.requests = self.site.requests_made

@@ -144,6 +144,7 @@ def import_posts(
     filters = site.post_filters(snapshot, terms, author)
     snapshot = site.read_unmanaged(POST, {"status": status, **filters}, snapshot)
     snapshot = site.read_terms(snapshot, {})  # the names of the terms those posts use
+    snapshot = site.site_facts(snapshot, {"users"})  # their authors' logins
     taken = {a.slug for a in project.articles}
     drafter = Drafter(project, site, snapshot, desired)
     report, drafts = PullReport(), []

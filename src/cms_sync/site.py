@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from cms_sync import blocks, marker
+from cms_sync import blocks, marker, site_fields
+from cms_sync.articles import Article
 from cms_sync.build import content_id
 from cms_sync.errors import CmsSyncError
 from cms_sync.item_types import ItemType, marker_of
@@ -40,6 +41,7 @@ class Site:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+        self._routes: dict[str, tuple[str, str]] = {}  # custom taxonomies (see custom_routes)
 
     @property
     def url(self) -> str:
@@ -67,6 +69,42 @@ class Site:
             raise
         user = User(str(me.get("slug") or me.get("name") or ""), me.get("capabilities") or {})
         return user, bool(me.get(COMPANION_FIELD))
+
+    def read_fields(
+        self, snapshot: Snapshot, articles: list[Article], root: Path | None = None
+    ) -> Snapshot:
+        """The snapshot with what the site says about the fields ``articles`` use (nothing
+        read when they use none): an author, a taxonomy, a meta key the site lacks stops the
+        run here, before anything is sent, with one ``path:line: error:`` line each (paths
+        relative to ``root``)."""
+        wanted = site_fields.needs(articles)
+        if not wanted:
+            return snapshot
+        facts = self.site_facts(snapshot, wanted).fields
+        found = site_fields.problems(articles, facts, self.url)
+        errors = [f for f in found if f.severity == "error"]
+        if errors:
+            raise site_fields.SiteMismatch(
+                "\n".join(f.format(root) for f in errors) + "\nnothing was sent"
+            )
+        warnings = tuple(f"{f.display_path(root)}:{f.line}: {f.message}" for f in found)
+        named = tuple(sorted({slug for a in articles for slug in a.taxonomies}))
+        facts = dataclasses.replace(facts, warnings=warnings, named=named)
+        return dataclasses.replace(snapshot, fields=facts)
+
+    def site_facts(self, snapshot: Snapshot, wanted: set[str]) -> Snapshot:
+        """The snapshot with the site's facts ``wanted`` (see site_fields.needs), unchecked."""
+        facts = site_fields.read(
+            self._client.get, self._client.get_all, wanted, snapshot.user.can("list_users"),
+            snapshot.fields,
+        )  # fmt: skip
+        return dataclasses.replace(snapshot, fields=facts)
+
+    def rest_fields(self, item_type: ItemType, snapshot: Snapshot) -> str:
+        """The ``_fields`` of a read of ``item_type``: its fields, and the terms of the
+        custom taxonomies the articles use."""
+        extra = [t.rest_base for t in snapshot.fields.custom_taxonomies(item_type.name)]
+        return lean(",".join([item_type.read_fields, *extra]))
 
     def profile_later(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot whose block profile is read when something is first rendered."""
@@ -98,7 +136,7 @@ class Site:
         found = self._client.get_all(
             item_type.route,
             {"status": item_type.statuses, "context": "edit", **query,
-             "_fields": lean(item_type.read_fields)},
+             "_fields": self.rest_fields(item_type, snapshot)},
         )  # fmt: skip
         items = {i["id"]: i for i in found if marker_of(i)}
         # Posts without a marker found at an article's slug stay known (a second read
@@ -131,7 +169,7 @@ class Site:
             found += self._client.get_all(
                 item_type.route,
                 {"slug": ",".join(chunk), "status": LIVE_STATUSES, "context": "edit",
-                 "_fields": lean(item_type.read_fields)},
+                 "_fields": self.rest_fields(item_type, snapshot)},
             )  # fmt: skip
         known = snapshot.items.get(item_type.name, {})
         others = dict(snapshot.foreign.get(item_type.name, {}))
@@ -176,7 +214,8 @@ class Site:
     ) -> Snapshot:
         """Add every item of ``item_type`` matching ``filters`` (for import)."""
         found = self._client.get_all(
-            item_type.route, {**filters, "context": "edit", "_fields": lean(item_type.read_fields)}
+            item_type.route,
+            {**filters, "context": "edit", "_fields": self.rest_fields(item_type, snapshot)},
         )
         known = snapshot.items.get(item_type.name, {})
         return snapshot.with_items(item_type.name, [i for i in found if i["id"] not in known])
@@ -217,8 +256,10 @@ class Site:
         wanted names none of them uses (a new category, a first publish)."""
         terms = snapshot.terms.get(snapshot) if snapshot.terms.done else Terms()
         items = [i for found in snapshot.items.values() for i in found.values()]
-        for taxonomy in TAXONOMIES:
-            used = sorted({i for item in items for i in item.get(taxonomy, [])} - set(terms.names))
+        self._routes.update(self.custom_routes(snapshot))
+        for taxonomy, (field_name, _) in self.taxonomy_routes(snapshot).items():
+            ids = {i for item in items for i in item.get(field_name) or []}
+            used = sorted(ids - set(terms.names))
             if used:
                 terms = self._add_terms(terms, taxonomy, {"include": ",".join(map(str, used))})
             known = terms.ids.get(taxonomy, {})
@@ -228,8 +269,20 @@ class Site:
                 terms = self._add_terms(terms, taxonomy, {"slug": slugs})
         return terms
 
+    @staticmethod
+    def custom_routes(snapshot: Snapshot) -> dict[str, tuple[str, str]]:
+        """Each custom taxonomy the articles name: its REST field and its terms' route."""
+        found = [t for kind in ("post", "page") for t in snapshot.fields.custom_taxonomies(kind)]
+        return {t.slug: (t.rest_base, t.route) for t in found}
+
+    def taxonomy_routes(self, snapshot: Snapshot) -> dict[str, tuple[str, str]]:
+        """Categories, tags and the custom taxonomies: taxonomy -> (REST field, route)."""
+        own = {name: (name, route) for name, route in TAXONOMIES.items()}
+        return {**own, **self.custom_routes(snapshot)}
+
     def _add_terms(self, terms: Terms, taxonomy: str, query: dict[str, str]) -> Terms:
-        for term in self._client.get_all(TAXONOMIES[taxonomy], {**query, "_fields": "id,name"}):
+        route = TAXONOMIES.get(taxonomy) or self._routes[taxonomy][1]
+        for term in self._client.get_all(route, {**query, "_fields": "id,name"}):
             terms = terms.with_term(taxonomy, term["id"], html.unescape(term["name"]))
         return terms
 
@@ -298,7 +351,8 @@ class Site:
         if name.casefold() in snapshot.term_ids.get(taxonomy, {}):
             return snapshot
         try:
-            term_id = int(self._client.post(TAXONOMIES[taxonomy], {"name": name})["id"])
+            route = self.taxonomy_routes(snapshot)[taxonomy][1]
+            term_id = int(self._client.post(route, {"name": name})["id"])
         except WordPressError as exc:
             if exc.code != "term_exists" or not exc.data:
                 raise

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from cms_sync.blocks import CURRENT, Profile
 from cms_sync.errors import CmsSyncError
 from cms_sync.items import Foreign
+from cms_sync.site_fields import SiteFields
 
 # Capabilities of the user (from /users/me?context=edit) needed by each kind of write.
 CAPABILITY_FOR = {
@@ -32,6 +33,12 @@ CAPABILITY_FOR = {
 }
 
 
+def capability_for(need: str) -> str:
+    """The capability a kind of write needs; a custom taxonomy's terms, by default, need
+    what categories need (WordPress's default for register_taxonomy)."""
+    return CAPABILITY_FOR.get(need, "manage_categories")
+
+
 @dataclass(frozen=True)
 class User:
     """The WordPress user cms-sync writes as."""
@@ -43,14 +50,15 @@ class User:
         return bool(self.capabilities.get(capability))
 
     def require(self, needs: Iterable[str]) -> None:
-        """Stop before writing when the user lacks a capability ``needs`` (CAPABILITY_FOR keys)."""
-        missing = [need for need in needs if not self.can(CAPABILITY_FOR[need])]
+        """Stop before writing when the user lacks a capability ``needs`` (CAPABILITY_FOR keys;
+        "create X" for a custom taxonomy X: manage_categories, its default)."""
+        missing = [need for need in needs if not self.can(capability_for(need))]
         if missing:
             raise CmsSyncError(
                 f"WordPress user '{self.name}' may not "
                 + ", ".join(missing)
                 + " (missing "
-                + ", ".join(sorted({CAPABILITY_FOR[need] for need in missing}))
+                + ", ".join(sorted({capability_for(need) for need in missing}))
                 + "); nothing was written: ask an administrator for a role with it"
             )
 
@@ -123,6 +131,8 @@ class Snapshot:
     # Any post's permalink_template, read when no item of the run has one (a first publish):
     # how the site will make the permalinks of the posts this run creates.
     permalink_template: str = ""
+    # What the site says about the fields the articles use (users, taxonomies, meta keys).
+    fields: SiteFields = field(default_factory=SiteFields)
 
     @classmethod
     def empty(cls, site_url: str, user: User, companion: bool = False) -> Snapshot:
