@@ -1,186 +1,222 @@
-"""The example CI workflows run for real: their cms-sync commands against the test WordPress.
+"""The example CI workflows run for real: their jobs against the test WordPress.
 
-The commands are read out of examples/ci/*.yml, so an example that stops working (a
-renamed option, a changed exit code) fails here instead of in someone's pipeline.
+The GitHub workflow's jobs run through the action (action.yml) the way a runner runs them
+(tests/github_actions.py), the GitLab pipeline's scripts in bash as GitLab joins them, so an
+example that stops working (a renamed option, a changed exit code, a secret in the wrong
+place) fails here instead of in someone's pipeline.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from .action_fixtures import (  # noqa: F401  (fixtures)
+    PLAIN_PATH,
+    action_checkout,
+    content_repo,
+    installed,
+    make_runner,
+    pull_request_event,
+)
 from .conftest import REPO
-
-pytestmark = pytest.mark.wordpress
+from .github_actions import run_job
 
 EXAMPLES = REPO / "examples" / "ci"
-SECRET = re.compile(r"\$\{\{\s*secrets\.(\w+)\s*\}\}")
+GITHUB = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text("utf-8"))
+GITLAB = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text("utf-8"))
+RUNNER_ENV = {"PATH": PLAIN_PATH, "LANG": "C.UTF-8", "CI": "true"}
+ACTION_USE = re.compile(r"[\w.-]+/cms-sync@v\d+\.\d+\.\d+")
 
 
-def github_steps(job: str) -> list[str]:
-    """The `run:` scripts of a GitHub Actions job that call cms-sync."""
-    workflow = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text("utf-8"))
-    steps = workflow["jobs"][job]["steps"]
-    return [s["run"] for s in steps if "cms-sync" in s.get("run", "")
-            and "pip install" not in s["run"]]  # fmt: skip
+def cms_sync_steps(job: str) -> list[dict[str, Any]]:
+    return [s for s in GITHUB["jobs"][job]["steps"] if "cms-sync@" in s.get("uses", "")]
 
 
-def github_env(secrets: dict[str, str]) -> dict[str, str]:
-    """The workflow's env block with the repository secrets filled in."""
-    workflow = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text("utf-8"))
-    env = {}
-    for name, value in workflow["env"].items():
-        match = SECRET.fullmatch(value)
-        assert match, f"{name} should come from a secret"
-        env[name] = secrets[match.group(1)]
-    return env
-
-
-def gitlab_script(job: str) -> list[str]:
-    workflow = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text("utf-8"))
-    return [line for line in workflow[job]["script"] if "cms-sync" in line]
-
-
-def run(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run a CI script as the runner would: bash -e, cms-sync on PATH, no terminal."""
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    full_env = {"PATH": path, "HOME": str(cwd), "CI": "true", "LANG": "C.UTF-8", **env}
-    return subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=cwd,
-        env=full_env,
-        text=True,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
-
-
-@pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    """A checkout of this repository's series, as CI would have it."""
-    target = tmp_path / "checkout"
-    target.mkdir()
-    for name in ("articles", "templates"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "cms-sync.toml", target)
-    return target
-
-
-def secrets_for(wp) -> dict[str, str]:
-    env = wp.env("admin")
-    return {name: env[name] for name in ("CMS_SYNC_URL", "CMS_SYNC_USER",
-                                         "CMS_SYNC_APP_PASSWORD")}  # fmt: skip
-
-
-@pytest.mark.compat
-def test_github_workflow_plans_on_pull_requests_and_publishes_on_push(wp, repo_copy, tmp_path):
-    summary = tmp_path / "summary.md"
-    env = {**github_env(secrets_for(wp)), "GITHUB_STEP_SUMMARY": str(summary)}
-
-    for script in github_steps("plan"):
-        done = run(script, repo_copy, env)
-        assert done.returncode == 0, done.stdout + done.stderr
-    plan = summary.read_text("utf-8")
-    assert "plan: 2 to create" in plan
-    assert "| **create** | post | `ecommerce-manager-professional-competencies` |" in plan
-
-    [publish] = github_steps("publish")
-    done = run(publish, repo_copy, env)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "create  post     ecommerce-manager-professional-competencies" in done.stdout
-    done = run(publish, repo_copy, env)
-    assert "2 unchanged" in done.stdout
-
-    # A notice edit on a pull request: the reviewer sees the pattern update, the posts
-    # that show it, and the diff.
-    notice = repo_copy / "articles" / "comment-privacy-notice.bn.md"
-    notice.write_text(notice.read_text("utf-8").replace("আপনার সম্মতি", "আপনার স্পষ্ট সম্মতি"))
-    summary.unlink()
-    for script in github_steps("plan"):
-        assert run(script, repo_copy, env).returncode == 0
-    plan = summary.read_text("utf-8")
-    post_url = f"{wp.url}/ecommerce-manager-professional-competencies/"
-    assert re.search(
-        r"\| \*\*update\*\* \| pattern \| \[notice:bn\]\(.+\) \| content; shown in "
-        r"`ecommerce-manager-professional-competencies` \|",
-        plan,
-    ), plan
-    assert "-<strong>আইনীকরণ:</strong> আপনার সম্মতি</li>" in plan
-    assert "+<strong>আইনীকরণ:</strong> আপনার স্পষ্ট সম্মতি</li>" in plan
-    assert post_url not in plan  # the post itself is not rewritten in pattern mode
-
-
-def test_inline_notice_edit_lists_every_affected_post_with_its_diff(wp, repo_copy, tmp_path):
-    config = repo_copy / "cms-sync.toml"
-    config.write_text(
-        config.read_text("utf-8").replace('notice_mode = "pattern"', 'notice_mode = "inline"')
-    )
-    env = {**github_env(secrets_for(wp)), "GITHUB_STEP_SUMMARY": str(tmp_path / "s.md")}
-    assert run(github_steps("publish")[0], repo_copy, env).returncode == 0
-    notice = repo_copy / "articles" / "comment-privacy-notice.bn.md"
-    notice.write_text(notice.read_text("utf-8").replace("আপনার সম্মতি", "চুক্তি"))
-    for script in github_steps("plan"):
-        assert run(script, repo_copy, env).returncode == 0
-    plan = (tmp_path / "s.md").read_text("utf-8")
-    post_url = f"{wp.url}/ecommerce-manager-professional-competencies/"
-    assert (
-        f"| **update** | post | [ecommerce-manager-professional-competencies]({post_url}) "
-        "| content |"
-    ) in plan
-    assert "+<strong>আইনীকরণ:</strong> চুক্তি</li>" in plan
-
-
-def test_publish_job_fails_visibly_on_a_conflict(wp, repo_copy):
-    env = github_env(secrets_for(wp))
-    [publish] = github_steps("publish")
-    assert run(publish, repo_copy, env).returncode == 0
-    [post] = [p for p in wp.posts() if "cms-sync:v1" in p["content"]["raw"]]
-    edited = post["content"]["raw"].replace("<h2>", "<h2>(edited) ", 1)
-    wp.api("POST", f"/wp/v2/posts/{post['id']}", json={"content": edited})
-    article = repo_copy / "articles" / "01-ecommerce-manager-competencies.md"
-    article.write_text(article.read_text("utf-8") + "\nএকটি নতুন অনুচ্ছেদ।\n", encoding="utf-8")
-    done = run(publish, repo_copy, env)
-    assert done.returncode == 3
-    assert "conflict   post     ecommerce-manager-professional-competencies  content" in (
-        done.stdout
-    )
-    assert "was edited in WordPress after the last publish" in done.stdout
-
-
-def test_missing_secret_is_one_line_naming_the_variables(wp, repo_copy):
-    env = github_env({**secrets_for(wp), "CMS_SYNC_APP_PASSWORD": ""})
-    done = run(github_steps("publish")[0], repo_copy, env)
-    assert done.returncode == 1
-    assert done.stderr.splitlines()[-1].startswith(
-        "Error: no application password for admin: set CMS_SYNC_APP_PASSWORD"
-    )
-
-
-def test_gitlab_pipeline_commands(wp, repo_copy):
-    env = secrets_for(wp)
-    for line in gitlab_script("plan"):
-        done = run(line, repo_copy, env)
-        assert done.returncode == 0, done.stdout + done.stderr
-    assert (repo_copy / "plan.md").read_text("utf-8").startswith("### cms-sync plan")
-    for line in gitlab_script("publish"):
-        done = run(line, repo_copy, env)
-        assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 created" in done.stdout
+def test_github_workflow_uses_the_pinned_action_with_each_secret_in_one_place():
+    # pull_request gives a fork's run no secrets; pull_request_target would give them.
+    assert set(GITHUB[True]) == {"pull_request", "push"}  # YAML reads `on:` as True
+    assert "env" not in GITHUB
+    text = (EXAMPLES / "github-actions.yml").read_text("utf-8")
+    assert "pip install" not in text
+    expected = {"plan": ("staging", "STAGING"), "publish": ("production", "PRODUCTION")}
+    for job, (site, secret) in expected.items():
+        spec = GITHUB["jobs"][job]
+        assert "env" not in spec
+        assert spec["environment"] == site
+        [use] = cms_sync_steps(job)
+        assert ACTION_USE.fullmatch(use["uses"]), use["uses"]  # a release, never ./
+        assert use["with"]["site"] == site
+        assert use["with"]["password"] == f"${{{{ secrets.{secret}_WP_APP_PASSWORD }}}}"
+        checkout = spec["steps"][0]
+        assert checkout["uses"].startswith("actions/checkout@")
+        assert checkout["with"]["persist-credentials"] is False
+        others = [s for s in spec["steps"] if s is not use]
+        assert "secrets." not in yaml.safe_dump(others)
+    assert GITHUB["jobs"]["plan"]["permissions"]["pull-requests"] == "write"
+    assert "pull-requests" not in GITHUB["permissions"]
 
 
 def test_examples_keep_publishing_serialised():
-    github = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text("utf-8"))
-    assert github["jobs"]["publish"]["concurrency"] == {
+    assert GITHUB["jobs"]["publish"]["concurrency"] == {
         "group": "cms-sync-publish",
         "cancel-in-progress": False,
     }
-    gitlab = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text("utf-8"))
-    assert gitlab["publish"]["resource_group"] == "cms-sync-publish"
+    assert GITLAB["publish"]["resource_group"] == "cms-sync-publish"
+
+
+def production_password(wp) -> str:
+    """A second application password of the test site's admin: the production secret, so a
+    test can tell it from the staging one."""
+    created = wp.api(
+        "POST", "/wp/v2/users/me/application-passwords", json={"name": "cms-sync production"}
+    )
+    return str(created["password"])
+
+
+@pytest.mark.compat
+def test_github_pull_request_plans_on_staging_with_preview_links_and_push_publishes(
+    wp,
+    content_repo,  # noqa: F811
+    make_runner,  # noqa: F811
+    action_checkout,  # noqa: F811
+    tmp_path,
+):
+    staging = wp.env("admin")["CMS_SYNC_APP_PASSWORD"]
+    production = production_password(wp)
+    secrets = {
+        "staging": {"STAGING_WP_APP_PASSWORD": staging},
+        "production": {"PRODUCTION_WP_APP_PASSWORD": production},
+    }
+    workspace = content_repo(wp.url)
+
+    runner, gh = make_runner(workspace, "pull_request", pull_request_event(number=5))
+    assert run_job(runner, GITHUB, "plan", secrets, action_checkout), runner.log()
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout)  # not on a PR
+    assert runner.steps_that_saw(staging) == ["site"]
+    assert runner.steps_that_saw(production) == []
+    assert not (tmp_path / "trap-ran").exists()
+    [comment] = gh.comments()
+    assert "plan: 2 to create" in comment
+    assert "| **create** | post | `ecommerce-manager-professional-competencies` |" in comment
+    previews = comment.split("### Preview on staging", 1)[1]
+    assert "| `articles/01-ecommerce-manager-competencies.md` | [" in previews
+    assert f"]({wp.url}/" in previews
+    assert comment in runner.summary.read_text("utf-8")
+
+    comments = len(gh.calls())
+    wp.reset()  # the preview's drafts are staging's; production starts empty
+    runner, gh = make_runner(workspace, "push", {"ref": "refs/heads/main"})
+    assert run_job(runner, GITHUB, "plan", secrets, action_checkout)  # not on a push
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout), runner.log()
+    assert runner.steps_that_saw(production) == ["site"]
+    assert runner.steps_that_saw(staging) == []
+    assert len(gh.calls()) == comments  # nothing posted on a push
+    summary = runner.summary.read_text("utf-8")
+    assert "| **create** | post |" in summary
+    published = [p for p in wp.posts() if "cms-sync:v1" in p["content"]["raw"]]
+    assert [p["slug"] for p in published] == ["ecommerce-manager-professional-competencies"]
+
+    runner, _gh = make_runner(workspace, "push", {"ref": "refs/heads/main"})
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout), runner.log()
+    assert "2 unchanged" in runner.log()
+
+
+def test_notice_edit_on_a_pull_request_shows_the_pattern_and_the_posts_that_show_it(
+    wp,
+    content_repo,  # noqa: F811
+    make_runner,  # noqa: F811
+    action_checkout,  # noqa: F811
+):
+    password = wp.env("admin")["CMS_SYNC_APP_PASSWORD"]
+    secrets = {"staging": {"STAGING_WP_APP_PASSWORD": password},
+               "production": {"PRODUCTION_WP_APP_PASSWORD": password}}  # fmt: skip
+    workspace = content_repo(wp.url)
+    runner, _gh = make_runner(workspace, "push", {})
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout), runner.log()
+
+    notice = workspace / "articles" / "comment-privacy-notice.bn.md"
+    notice.write_text(notice.read_text("utf-8").replace("আপনার সম্মতি", "আপনার স্পষ্ট সম্মতি"))
+    runner, gh = make_runner(workspace, "pull_request", pull_request_event())
+    assert run_job(runner, GITHUB, "plan", secrets, action_checkout), runner.log()
+    [comment] = gh.comments()
+    assert re.search(
+        r"\| \*\*update\*\* \| pattern \| \[notice:bn\]\(.+\) \| content; shown in "
+        r"`ecommerce-manager-professional-competencies` \|",
+        comment,
+    ), comment
+    assert "-<strong>আইনীকরণ:</strong> আপনার সম্মতি</li>" in comment
+    assert "+<strong>আইনীকরণ:</strong> আপনার স্পষ্ট সম্মতি</li>" in comment
+    # The post itself is not rewritten in pattern mode, so it is no update row of the plan.
+    assert f"[ecommerce-manager-professional-competencies]({wp.url}/" not in comment
+
+
+def gitlab_job(
+    job: str, workspace: Path, env: dict[str, str], venv: Path, install: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """A GitLab job's before_script and script, joined into one bash script as the runner
+    joins them (an `exit 0` ends the job), with the pipeline's variables. Without install,
+    the venv made by an earlier job is used (each install takes seconds)."""
+    spec = GITLAB[job]
+    before = GITLAB[".cms-sync"]["before_script"]
+    if not install:
+        before = [line for line in before if "venv" not in line or "PATH" in line]
+    lines = [*before, *spec["script"]]
+    variables = {**GITLAB["variables"], "CMS_SYNC_VENV": str(venv)}
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "\n".join(lines)],
+        cwd=workspace,
+        env={**RUNNER_ENV, "HOME": str(workspace.parent), **variables, **env},
+        text=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
+def test_gitlab_pipeline_plans_on_staging_and_publishes_to_production(
+    wp,
+    content_repo,  # noqa: F811
+    action_checkout,  # noqa: F811
+    tmp_path,
+):
+    workspace = content_repo(wp.url)
+    password = wp.env("admin")["CMS_SYNC_APP_PASSWORD"]
+    # The pinned requirement, pointed at this checkout: no network, and not the workspace.
+    pinned = {"CMS_SYNC_REQUIREMENT": str(action_checkout)}
+    venv = tmp_path / "venv"
+
+    done = gitlab_job("check", workspace, pinned, venv, install=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = gitlab_job("plan", workspace, {**pinned, "STAGING_WP_APP_PASSWORD": password}, venv)
+    assert done.returncode == 0, done.stdout + done.stderr
+    plan = (workspace / "plan.md").read_text("utf-8")
+    assert plan.startswith("### cms-sync plan")
+    assert "\n### Preview on staging\n\n- `articles/01-ecommerce-manager-competencies.md`: " in (
+        plan
+    )
+    assert not (tmp_path / "trap-ran").exists()
+
+    wp.reset()
+    env = {**pinned, "PRODUCTION_WP_APP_PASSWORD": password}
+    done = gitlab_job("publish", workspace, env, venv)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 created" in done.stdout
+
+
+def test_gitlab_merge_request_from_a_fork_gets_check_and_a_note(
+    content_repo,  # noqa: F811
+    action_checkout,  # noqa: F811
+    installed,  # noqa: F811
+):
+    workspace = content_repo("https://staging.invalid")
+    venv = installed
+    pinned = {"CMS_SYNC_REQUIREMENT": str(action_checkout)}
+    done = gitlab_job("plan", workspace, pinned, venv)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("No plan: this pipeline has no staging password")
