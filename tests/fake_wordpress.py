@@ -71,7 +71,7 @@ ADMIN_CAPS = EDITOR_CAPS | set(
     "list_users create_users manage_options import".split()
 )
 ROLES = {"administrator": ADMIN_CAPS, "editor": EDITOR_CAPS, "author": AUTHOR_CAPS}
-TYPES = {"posts": "post", "blocks": "wp_block", "media": "attachment"}  # REST base -> type
+TYPES = {"posts": "post", "pages": "page", "blocks": "wp_block", "media": "attachment"}
 STATUSES = ("publish", "future", "draft", "pending", "private")
 LIVE = ("publish", "future")  # statuses that need the *_published_posts capabilities
 MAX_BATCH = 25
@@ -369,12 +369,12 @@ class FakeWordPress:
             ("GET", r"/wp/v2/users/me", self._me),
             ("GET", r"/wp/v2/users", self._list_users),
             ("GET", r"/wp/v2/block-types", self._block_types),
-            ("GET", r"/wp/v2/(posts|blocks|media)", self._list_posts),
-            ("POST", r"/wp/v2/(posts|blocks)", self._create_post),
+            ("GET", r"/wp/v2/(posts|pages|blocks|media)", self._list_posts),
+            ("POST", r"/wp/v2/(posts|pages|blocks)", self._create_post),
             ("POST", r"/wp/v2/media", self._upload),
-            ("GET", r"/wp/v2/(posts|blocks)/(\d+)", self._get_post),
-            ("POST|PUT|PATCH", r"/wp/v2/(posts|blocks)/(\d+)", self._update_post),
-            ("DELETE", r"/wp/v2/(posts|blocks)/(\d+)", self._delete_post),
+            ("GET", r"/wp/v2/(posts|pages|blocks)/(\d+)", self._get_post),
+            ("POST|PUT|PATCH", r"/wp/v2/(posts|pages|blocks)/(\d+)", self._update_post),
+            ("DELETE", r"/wp/v2/(posts|pages|blocks)/(\d+)", self._delete_post),
             ("GET", r"/wp/v2/(categories|tags)", self._list_terms),
             ("POST", r"/wp/v2/(categories|tags)", self._create_term),
             ("POST", r"/batch/v1", self._batch),

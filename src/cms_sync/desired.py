@@ -20,8 +20,9 @@ from typing import Any
 from cms_sync.articles import Article
 from cms_sync.build import content_id, featured_alt, render_post
 from cms_sync.inputs import digest, notice_digest, series_digests
-from cms_sync.item_types import PATTERN, POST, Wanted
+from cms_sync.item_types import PAGE, PATTERN, POST, ItemType, Wanted
 from cms_sync.items import Desired, LazyFields
+from cms_sync.page_tree import depth
 from cms_sync.plan import match
 from cms_sync.project import Project, normalized
 from cms_sync.project_files import checked_image
@@ -151,17 +152,24 @@ class DesiredItems:
                 found.setdefault(slug, set()).update(html.unescape(n).strip() for n in names)
         return found
 
-    def unmatched_slugs(self, snapshot: Snapshot) -> list[str]:
-        """Slugs of the articles no marker on the site names (by key or source path): the
-        posts there, if any, must be looked up before anything is created."""
-        stamps = [r.marker for r in POST.remotes(snapshot) if r.marker is not None]
-        stamps += [f.stamp for f in snapshot.foreign.get(POST.name, {}).values()]
+    def unmatched_slugs(self, snapshot: Snapshot, item_type: ItemType = POST) -> list[str]:
+        """Slugs of the articles of ``item_type`` (posts or pages) no marker on the site names
+        (by key or source path): the items there, if any, must be looked up before anything
+        is created."""
+        stamps = [r.marker for r in item_type.remotes(snapshot) if r.marker is not None]
+        stamps += [f.stamp for f in snapshot.foreign.get(item_type.name, {}).values()]
         keys, paths = {s.key for s in stamps}, {s.path for s in stamps}
         return [
             a.slug
             for a in self.articles
-            if a.slug not in keys and self.relative(a.path) not in paths
+            if a.type == item_type.name
+            and a.slug not in keys
+            and self.relative(a.path) not in paths
         ]
+
+    def has_pages(self) -> bool:
+        """Whether some selected article is a page (the site's pages are read then)."""
+        return any(a.type == PAGE.name for a in self.articles)
 
     def shown_in(self, key: str) -> tuple[str, ...]:
         """The posts that show the notice pattern ``key`` (for the report)."""
@@ -248,10 +256,38 @@ class DesiredItems:
         return json.dumps(labels, ensure_ascii=False, sort_keys=True)
 
     def posts(self, snapshot: Snapshot) -> list[Desired]:
-        """One desired post per article, its links and images pointing where ``snapshot``
-        says they are now (pending when created later in this run)."""
-        remotes = POST.remotes(snapshot)
-        foreign = snapshot.foreign.get(POST.name, {}).values()
+        """One desired post per article of type post, its links and images pointing where
+        ``snapshot`` says they are now (pending when created later in this run)."""
+        return self.items(POST, snapshot)
+
+    def pages(self, snapshot: Snapshot) -> list[Desired]:
+        """One desired page per article of type page (see ``posts``). A page whose parent
+        page is not on the site yet is created without its parent, which the next pass of
+        the run sets (a write cannot name an item created in the same batch)."""
+        return self.items(PAGE, snapshot)
+
+    def page_parents(self, snapshot: Snapshot) -> dict[Path, str | None]:
+        """Each page article's parent as its page field wants it: "" (top level), the parent
+        article's key when its page is on the site, None while it is not."""
+        pages = [a for a in self.project.articles if a.type == PAGE.name]
+        wants = [Desired(a.slug, self.relative(a.path), {"slug": a.slug}, a.pulled) for a in pages]
+        found = match(wants, PAGE.remotes(snapshot))
+        parents: dict[Path, str | None] = {}
+        for article in pages:
+            parent = self.project.article_at(article.parent) if article.parent else None
+            if parent is None:
+                parents[article.path] = ""
+            else:
+                parents[article.path] = parent.slug if parent.slug in found else None
+        return parents
+
+    def items(self, item_type: ItemType, snapshot: Snapshot) -> list[Desired]:
+        """The desired items of the articles of ``item_type`` (posts or pages)."""
+        remotes = POST.remotes(snapshot) + PAGE.remotes(snapshot)  # what links may point at
+        foreign = [
+            *snapshot.foreign.get(POST.name, {}).values(),
+            *snapshot.foreign.get(PAGE.name, {}).values(),
+        ]
         stamped = [(r.id, r.marker, r.link) for r in remotes if r.marker is not None]
         stamped += [(f.id, f.stamp, f.link) for f in foreign]
         by_key: dict[str, str] = {}
@@ -264,9 +300,11 @@ class DesiredItems:
             if remote.marker is None:
                 by_key.setdefault(str(remote.fields["slug"]), remote.link)
         # An article with copies links to the post plan keeps (live, pulled from, edited).
-        wants = [Desired(a.slug, self.relative(a.path), {"slug": a.slug}, a.pulled)
-                 for a in self.project.articles]  # fmt: skip
-        by_key |= {key: remote.link for key, remote in match(wants, remotes).items()}
+        for kind in (POST, PAGE):
+            wants = [Desired(a.slug, self.relative(a.path), {"slug": a.slug}, a.pulled)
+                     for a in self.project.articles if a.type == kind.name]  # fmt: skip
+            by_key |= {k: r.link for k, r in match(wants, kind.remotes(snapshot)).items()}
+        parents = self.page_parents(snapshot) if item_type is PAGE else {}
 
         available = self.availability(snapshot)
         # A post this run publishes still has its draft link (?p=ID) in the snapshot, and a
@@ -328,7 +366,10 @@ class DesiredItems:
         }  # fmt: skip
         self.links_pending = set()
         items = []
-        for article in self.articles:
+        # Parents before children: a batch runs in order, so a page moved under a parent
+        # moved in the same batch answers with its final permalink.
+        chosen = [a for a in self.articles if a.type == item_type.name]
+        for article in sorted(chosen, key=lambda a: depth(self.project, a)):
             shown = self.notice_shown(article) and self.pattern_mode
             notice_html = None  # inline, or none
             if shown:
@@ -351,7 +392,12 @@ class DesiredItems:
                 self.links_pending.add(article.slug)
             # What the site decides of the fields (which SEO plugin keeps seo): hashed only when
             # the article uses it, so that other posts' hashes stay as they were.
-            site_part = [dict(snapshot.fields.seo_keys("post"))] if article.seo else []
+            site_part: list[object] = []
+            if article.seo:
+                site_part.append(dict(snapshot.fields.seo_keys(item_type.name)))
+            parent = parents.get(article.path)
+            if item_type is PAGE:  # the parent page: whether it is on the site yet
+                site_part.append(("parent", parent))
             source = digest(
                 shared, article, series.get(article.path), targets, notice_html,
                 inline, featured, notice, *site_part, root=root,
@@ -364,6 +410,7 @@ class DesiredItems:
                 notice: int = notice,
                 source: str = source,
                 pictures: list[Path] = pictures,
+                parent: str | None = parent,
             ) -> dict[str, object]:
                 # Once a run: a later pass (its snapshot holds the posts just created) renders
                 # again only when the inputs changed, or where the images are (not hashed).
@@ -375,13 +422,15 @@ class DesiredItems:
                     )  # fmt: skip
                     self._rendered[article.path] = (key, content)
                 content = self._rendered[article.path][1]
-                return POST.wanted(
-                    Wanted(article, content, featured, companion, notice, snapshot.fields)
+                return item_type.wanted(
+                    Wanted(article, content, featured, companion, notice, snapshot.fields, parent)
                 )
 
             path = self.relative(article.path)
             names = tuple(
-                POST.wanted(Wanted(article, "", featured, companion, notice, snapshot.fields))
+                item_type.wanted(
+                    Wanted(article, "", featured, companion, notice, snapshot.fields, parent)
+                )
             )
             lazy = LazyFields(fields, names)
             items.append(Desired(article.slug, path, lazy, article.pulled, source))

@@ -26,7 +26,7 @@ from cms_sync.desired import DesiredItems, article_body
 from cms_sync.errors import CmsSyncError
 from cms_sync.findings import Finding
 from cms_sync.html_markdown import to_markdown
-from cms_sync.item_types import PATTERN, POST
+from cms_sync.item_types import PAGE, PATTERN, POST, page_key
 from cms_sync.items import Remote
 from cms_sync.notice import HEADINGS, Notice, build_notice
 from cms_sync.notice import from_html as notice_from_html
@@ -71,6 +71,7 @@ class Drafter:
     ) -> None:
         self.project, self.site, self.snapshot, self.desired = project, site, snapshot, desired
         remotes = match(desired.posts(snapshot), POST.remotes(snapshot))
+        remotes |= match(desired.pages(snapshot), PAGE.remotes(snapshot))
         by_key = {a.slug: a for a in project.articles}
         self.article_at_url = {
             r.link: by_key[key] for key, r in remotes.items() if key in by_key and r.link
@@ -81,7 +82,7 @@ class Drafter:
     def post(self, path: Path, remote: Remote, article: Article | None = None) -> Draft:
         """The file at ``path`` for the post ``remote``: ``article`` is what the file
         says now (None for a new file)."""
-        item = self.snapshot.items[POST.name][remote.id]
+        item = self.item(remote.id)
         folder = path.parent
         draft = Draft(path, article.slug if article else unquote(item["slug"]), remote, {}, "",
                       remote.link)  # fmt: skip
@@ -107,6 +108,11 @@ class Drafter:
         draft.meta = self.front_matter(item, draft, article)
         return draft
 
+    def item(self, item_id: int) -> Json:
+        """A post's or a page's JSON (IDs are unique across post types)."""
+        posts = self.snapshot.items.get(POST.name, {})
+        return posts[item_id] if item_id in posts else self.snapshot.items[PAGE.name][item_id]
+
     def front_matter(self, item: Json, draft: Draft, article: Article | None) -> dict[str, Any]:
         """The file's front matter with what the post says now (its other keys kept)."""
         meta: dict[str, Any] = {}
@@ -124,25 +130,47 @@ class Drafter:
         # An article without a date leaves it to WordPress: pull does not pin it either.
         if article is None or article.date is not None:
             values["date"] = _date(item, article.date if article else None)
-        excerpt = self.plain(item["excerpt"]["raw"], "excerpt", draft)
-        if excerpt or "excerpt" in meta:
-            values["excerpt"] = excerpt
-        # An article without categories leaves the post under WordPress's default one.
-        if article is None or article.categories:
-            values["categories"] = [names.get(i, str(i)) for i in item["categories"]]
-        if item["tags"] or "tags" in meta:
-            values["tags"] = [names.get(i, str(i)) for i in item["tags"]]
+        kind = PAGE if item["id"] in self.snapshot.items.get(PAGE.name, {}) else POST
+        if kind is PAGE:
+            values |= self.page_fields(item, draft, meta)
+        else:
+            excerpt = self.plain(item["excerpt"]["raw"], "excerpt", draft)
+            if excerpt or "excerpt" in meta:
+                values["excerpt"] = excerpt
+            # An article without categories leaves the post under WordPress's default one.
+            if article is None or article.categories:
+                values["categories"] = [names.get(i, str(i)) for i in item["categories"]]
+            if item["tags"] or "tags" in meta:
+                values["tags"] = [names.get(i, str(i)) for i in item["tags"]]
         if item["comment_status"] != "open" or "comment_status" in meta or article is None:
             values["comment_status"] = item["comment_status"]
         featured = self.featured_image(int(item.get("featured_media") or 0), draft)
         if featured is not None:
             values["featured_image"] = featured
         meta.pop("featured_image", None)
-        values |= self.post_fields(item, draft, article, meta)
+        values |= self.post_fields(item, draft, article, meta, kind.name)
         return {**meta, **values}
 
+    def page_fields(self, item: Json, draft: Draft, meta: dict[str, Any]) -> dict[str, Any]:
+        """A page's type, parent (the parent page's article file, relative to this one) and
+        menu order."""
+        values: dict[str, Any] = {"type": PAGE.name}
+        parent = int(item.get("parent") or 0)
+        if parent:
+            key = page_key(self.snapshot, parent)
+            found = next((a for a in self.project.articles if a.slug == key), None)
+            if found is None:
+                draft.warnings.append(
+                    f"{draft.url}: its parent page ({key}) has no article file; import it too"
+                )
+            else:
+                values["parent"] = os.path.relpath(found.path, draft.path.parent)
+        if item.get("menu_order") or "menu_order" in meta:
+            values["menu_order"] = int(item.get("menu_order") or 0)
+        return values
+
     def post_fields(
-        self, item: Json, draft: Draft, article: Article | None, meta: dict[str, Any]
+        self, item: Json, draft: Draft, article: Article | None, meta: dict[str, Any], kind: str
     ) -> dict[str, Any]:
         """The fields WordPress keeps as they are unless an article sets them: written when
         the file has the key, or when the post holds something else than WordPress's default
@@ -185,7 +213,7 @@ class Drafter:
                      if k not in own and not k.startswith("_cms_sync") and v}  # fmt: skip
             if found:
                 values["meta"] = found
-        named = fields.custom_taxonomies(str(values.get("type") or "post"))
+        named = fields.custom_taxonomies(kind)
         if article is not None and article.taxonomies:
             names = self.snapshot.term_names
             values["taxonomies"] = {
@@ -302,7 +330,12 @@ class Drafter:
         selected = [a for a in project.articles if a.path in chosen]
         desired = DesiredItems(project, selected, self.desired.pattern_mode)
         wants = {
-            w.key: w for w in [*desired.patterns(self.snapshot), *desired.posts(self.snapshot)]
+            w.key: w
+            for w in [
+                *desired.patterns(self.snapshot),
+                *desired.posts(self.snapshot),
+                *desired.pages(self.snapshot),
+            ]
         }
         texts = []
         for draft in drafts:

@@ -19,6 +19,7 @@ from cms_sync.articles import Article, build_article
 from cms_sync.config import Config
 from cms_sync.findings import Finding
 from cms_sync.notice import Notice, build_notice, is_notice
+from cms_sync.page_tree import check_parents
 from cms_sync.project_files import refusal
 from cms_sync.render import outline
 from cms_sync.series import from_files
@@ -153,6 +154,7 @@ def _check_together(project: Project) -> list[Finding]:
                     f"{same[0].path.name}; give each part its own number",
                 )
             )
+    findings.extend(check_parents(project))
     refused: dict[Path, str | None] = {}  # each image file looked at once (shared images)
     for article in project.articles:
         findings.extend(_check_article_links(project, article, refused))

@@ -23,7 +23,7 @@ from pathlib import Path
 from cms_sync import apply
 from cms_sync.apply import Progress
 from cms_sync.desired import DesiredItems
-from cms_sync.item_types import PATTERN, POST, ItemType
+from cms_sync.item_types import PAGE, PATTERN, POST, ItemType
 from cms_sync.items import Desired
 from cms_sync.outcome import Outcome, Report, outcome_of
 from cms_sync.plan import WRITES, Action, plan
@@ -72,9 +72,10 @@ def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snaps
         snapshot = site.profile_later(snapshot)
     for item_type in types:
         snapshot = site.read_items(item_type, snapshot)
-    unmatched = desired.unmatched_slugs(snapshot)
-    if unmatched:
-        snapshot = site.read_at_slugs(POST, unmatched, snapshot)
+    for item_type in [t for t in types if t.public]:  # posts, pages
+        unmatched = desired.unmatched_slugs(snapshot, item_type)
+        if unmatched:
+            snapshot = site.read_at_slugs(item_type, unmatched, snapshot)
     snapshot = site.terms_later(snapshot, desired.terms())
     items = [i for found in snapshot.items.values() for i in found.values()]
     if desired.images or any(item.get("featured_media") for item in items):
@@ -126,6 +127,8 @@ class _Run:
             (PATTERN, self.desired.patterns),
             (POST, self.desired.posts),
         ]
+        if self.desired.has_pages() or prune:  # pages are read only then (see README)
+            self.types.insert(1, (PAGE, self.desired.pages))
         if not pattern_mode:
             self.types = self.types[1:]
         self.planned: dict[str, tuple[Snapshot, list[Action]]] = {}
@@ -276,7 +279,8 @@ class _Run:
 
     def writes_planned(self) -> bool:
         """Whether the run has anything to write (an unchanged item renders nothing)."""
-        if len(self.snapshot.items.get(POST.name, {})) < len(self.desired.articles):
+        held = sum(len(self.snapshot.items.get(t.name, {})) for t in (POST, PAGE))
+        if held < len(self.desired.articles):
             return True  # an article without a post yet: no need to plan to know
         return any(a.kind in WRITES for t, d in self.types for a in self.plan(t, d))
 

@@ -17,7 +17,7 @@ from cms_sync.apply import Progress
 from cms_sync.desired import DesiredItems
 from cms_sync.drafts import Draft, Drafter, safe_file_name
 from cms_sync.errors import CmsSyncError
-from cms_sync.item_types import PATTERN, POST, ItemType
+from cms_sync.item_types import PAGE, PATTERN, POST, ItemType
 from cms_sync.items import Desired, Remote
 from cms_sync.plan import match
 from cms_sync.project import Project, normalized
@@ -91,9 +91,14 @@ def pull(
     snapshot = read_site(site, desired, _types(project))
     drafter = Drafter(project, site, snapshot, desired)
     report, drafts = PullReport(), []
-    wants = desired.posts(snapshot)
-    pairs = match(wants, POST.remotes(snapshot))
-    for done, (article, want) in enumerate(zip(articles, wants, strict=True), 1):
+    wants: dict[str, Desired] = {}
+    pairs: dict[str, Remote] = {}
+    for item_type in (POST, PAGE):
+        found = desired.items(item_type, snapshot)
+        wants |= {want.key: want for want in found}
+        pairs |= match(found, item_type.remotes(snapshot))
+    for done, article in enumerate(articles, 1):
+        want = wants[article.slug]
         remote = pairs.get(want.key)
         path = desired.relative(article.path)
         if remote is None:
@@ -175,7 +180,8 @@ def _pattern_mode(project: Project) -> bool:
 
 
 def _types(project: Project) -> list[ItemType]:
-    return [PATTERN, POST] if _pattern_mode(project) else [POST]
+    pages = [PAGE] if any(a.type == PAGE.name for a in project.articles) else []
+    return [PATTERN, *pages, POST] if _pattern_mode(project) else [*pages, POST]
 
 
 def _pulled_from(patterns: list[Desired], key: str, remote: Remote) -> bool:

@@ -1,0 +1,114 @@
+"""Pages (issue 15, part 2): ``type: page`` publishes a page, with its parent (by the parent
+article's path) and menu order, under the same identity, conflict and prune rules as posts.
+Against the real WordPress, except the checks of ``parent:``, which need no site."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .test_publish import article, cms, kinds, publish_json
+from .test_pull import pull_json
+
+
+def pages(wp) -> dict[str, dict]:
+    """The site's pages carrying cms-sync's marker, by slug."""
+    found = wp.posts(post_type="pages")
+    return {p["slug"]: p for p in found if "cms-sync:v1" in p["content"]["raw"]}
+
+
+def tree(project) -> None:
+    """Three levels: about > team > alice; and a post linking alice's page."""
+    project.write("pages/about.md", article("About", "Who we are.", slug="about", type="page"))
+    project.write("pages/team.md", article("Team", "The team.", slug="team", type="page",
+                                           parent="about.md", menu_order="2"))  # fmt: skip
+    project.write("pages/alice.md", article("Alice", "Alice.", slug="alice", type="page",
+                                            parent="team.md", menu_order="1"))  # fmt: skip
+    project.write("news.md", article("News", "Meet [Alice](pages/alice.md).", slug="news"))
+
+
+@pytest.mark.wordpress
+@pytest.mark.compat
+def test_a_page_tree_of_three_levels_is_published_then_left_alone(wp, project):
+    tree(project)
+    report = publish_json(wp, project)
+    assert kinds(report) == {"about": "create", "team": "create", "alice": "create",
+                             "news": "create"}  # fmt: skip
+    assert {i["key"]: i["item"] for i in report["items"]}["team"] == "page"
+    site = pages(wp)
+    assert site["about"]["parent"] == 0
+    assert (site["team"]["parent"], site["team"]["menu_order"]) == (site["about"]["id"], 2)
+    assert (site["alice"]["parent"], site["alice"]["menu_order"]) == (site["team"]["id"], 1)
+    assert site["alice"]["link"] == f"{wp.url}/about/team/alice/"
+    [news] = [p for p in wp.posts() if p["slug"] == "news"]
+    assert f'href="{wp.url}/about/team/alice/"' in news["content"]["raw"]
+
+    position = wp.log_position()
+    again = publish_json(wp, project)
+    assert set(kinds(again).values()) == {"unchanged"} and wp.writes_since(position) == []
+
+
+@pytest.mark.wordpress
+def test_a_page_edited_on_the_site_is_a_conflict_and_pull_takes_its_parent_and_order(wp, project):
+    tree(project)
+    publish_json(wp, project)
+    site = pages(wp)
+    wp.api("POST", f"/wp/v2/pages/{site['alice']['id']}",
+           json={"parent": site["about"]["id"], "menu_order": 7})  # fmt: skip
+    code, out, _ = cms(wp, project, "plan", "--json")
+    found = {i["key"]: (i["kind"], i.get("changes")) for i in json.loads(out)["items"]}
+    assert code == 3 and found["alice"] == ("conflict", ["parent", "menu_order"])
+    assert found["news"] == ("update", ["content"])  # it links alice, who moved
+    pull_json(wp, project)
+    text = (project.articles / "pages" / "alice.md").read_text("utf-8")
+    assert "parent: about.md" in text and "menu_order: 7" in text and "type: page" in text
+    after = kinds(publish_json(wp, project))
+    assert (after["alice"], after["news"]) == ("unchanged", "update")  # news: alice's new URL
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+
+
+@pytest.mark.wordpress
+def test_a_removed_page_is_an_orphan_trashed_with_prune(wp, project):
+    project.write("keep.md", article("Keep", slug="keep"))
+    gone = project.write("gone.md", article("Gone", slug="gone", type="page"))
+    publish_json(wp, project)
+    gone.unlink()
+    report = publish_json(wp, project, "--prune")
+    assert kinds(report) == {"keep": "unchanged", "gone": "trash"}
+    assert [p["slug"] for p in wp.posts(status="trash", post_type="pages")] == ["gone__trashed"]
+
+
+@pytest.mark.wordpress
+def test_a_page_at_its_slug_without_marker_is_a_conflict_not_a_second_page(wp, project):
+    wp.api("POST", "/wp/v2/pages", json={"title": "Contact", "slug": "contact",
+                                         "status": "publish"})  # fmt: skip
+    project.write("contact.md", article("Contact", slug="contact", type="page"))
+    report = publish_json(wp, project, expect=3)
+    assert kinds(report) == {"contact": "conflict"}
+    assert len(wp.posts(post_type="pages")) == 1
+
+
+def check(project) -> list[str]:
+    from click.testing import CliRunner
+
+    from cms_sync.cli import cli
+
+    result = CliRunner().invoke(cli, ["--config", str(project.config), "check", "--json"])
+    return [f"{f['path']}:{f['line']}: {f['message']}"
+            for f in json.loads(result.stdout)["findings"]]  # fmt: skip
+
+
+def test_a_parent_must_be_an_existing_page_and_not_a_cycle(project):
+    project.write("post.md", article("A post", slug="a-post"))
+    project.write("p1.md", article("P1", slug="p1", type="page", parent="post.md"))
+    project.write("p2.md", article("P2", slug="p2", type="page", parent="missing.md"))
+    project.write("p3.md", article("P3", slug="p3", type="page", parent="p4.md"))
+    project.write("p4.md", article("P4", slug="p4", type="page", parent="p3.md"))
+    assert check(project) == [
+        "articles/p1.md:5: parent: post.md is a post, and only a page can be a page's parent; "
+        "add 'type: page' to post.md or name another parent",
+        "articles/p2.md:5: parent: no article file 'missing.md'; name the parent page's file",
+        "articles/p3.md:5: parent: p4.md leads back to this page (a cycle); name another parent",
+        "articles/p4.md:5: parent: p3.md leads back to this page (a cycle); name another parent",
+    ]
