@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from cms_sync import marker
 from cms_sync.item_types import IDENTITY_META, ItemType, marker_of, stored_state
@@ -63,8 +64,11 @@ def write(
     ``jobs`` at once. Returns the report lines as written and the snapshot with what
     WordPress stored."""
     bodies = [body_with_marker(item_type, action, snapshot) for action, _ in planned]
+    # Answered with the fields a read takes only: WordPress then renders no post's content
+    # for the answer (the_content filters), and a thousand answers stay small.
+    answer_fields = "?_fields=" + quote(site.rest_fields(item_type, snapshot), safe=",")
     requests = [
-        _request(item_type, action, body, snapshot)
+        _request(item_type, action, body, snapshot, answer_fields)
         for (action, _), body in zip(planned, bodies, strict=True)
     ]
     label = f"{item_type.name}s"
@@ -105,13 +109,14 @@ def send(
 
 
 def _request(
-    item_type: ItemType, action: Action, body: dict[str, Any], snapshot: Snapshot
+    item_type: ItemType, action: Action, body: dict[str, Any], snapshot: Snapshot, query: str
 ) -> dict[str, Any]:
     """One write of a batch. With the companion plugin an update carries the modification
     time this run read: the plugin refuses it (412) if an editor saved since."""
     if action.remote is None:
-        return {"method": "POST", "path": item_type.route, "body": body}
-    request = {"method": "PUT", "path": f"{item_type.route}/{action.remote.id}", "body": body}
+        return {"method": "POST", "path": item_type.route + query, "body": body}
+    path = f"{item_type.route}/{action.remote.id}{query}"
+    request: dict[str, Any] = {"method": "PUT", "path": path, "body": body}
     read = snapshot.items[item_type.name].get(action.remote.id, {}).get("modified_gmt")
     if snapshot.companion and read:
         request["headers"] = {UNMODIFIED_SINCE: str(read)}
