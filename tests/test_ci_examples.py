@@ -157,16 +157,13 @@ def test_notice_edit_on_a_pull_request_shows_the_pattern_and_the_posts_that_show
 
 
 def gitlab_job(
-    job: str, workspace: Path, env: dict[str, str], venv: Path, install: bool = False
+    job: str, workspace: Path, env: dict[str, str], venv: Path
 ) -> subprocess.CompletedProcess[str]:
-    """A GitLab job's before_script and script, joined into one bash script as the runner
-    joins them (an `exit 0` ends the job), with the pipeline's variables. Without install,
-    the venv made by an earlier job is used (each install takes seconds)."""
-    spec = GITLAB[job]
-    before = GITLAB[".cms-sync"]["before_script"]
-    if not install:
-        before = [line for line in before if "venv" not in line or "PATH" in line]
-    lines = [*before, *spec["script"]]
+    """A GitLab job's script, with the before_script's PATH to the venv, joined into one
+    bash script as the runner joins them (an `exit 0` ends the job), with the pipeline's
+    variables. venv: cms-sync installed as the before_script installs it."""
+    before = [line for line in GITLAB[".cms-sync"]["before_script"] if "PATH=" in line]
+    lines = [*before, *GITLAB[job]["script"]]
     variables = {**GITLAB["variables"], "CMS_SYNC_VENV": str(venv)}
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "\n".join(lines)],
@@ -179,19 +176,32 @@ def gitlab_job(
     )
 
 
+def test_gitlab_installs_the_pinned_requirement_outside_the_checkout():
+    before = GITLAB[".cms-sync"]["before_script"]
+    assert before[0] == 'python3 -m venv "$CMS_SYNC_VENV"'
+    assert before[1] == (
+        '(cd /tmp && "$CMS_SYNC_VENV/bin/python" -I -m pip install --quiet "$CMS_SYNC_REQUIREMENT")'
+    )
+    assert re.fullmatch(
+        r"cms-sync @ git\+https://github\.com/OWNER/cms-sync@v\d+\.\d+\.\d+",
+        GITLAB["variables"]["CMS_SYNC_REQUIREMENT"],
+    )
+
+
 def test_gitlab_pipeline_plans_on_staging_and_publishes_to_production(
     wp,
     content_repo,  # noqa: F811
     action_checkout,  # noqa: F811
+    installed,  # noqa: F811
     tmp_path,
 ):
     workspace = content_repo(wp.url)
     password = wp.env("admin")["CMS_SYNC_APP_PASSWORD"]
     # The pinned requirement, pointed at this checkout: no network, and not the workspace.
     pinned = {"CMS_SYNC_REQUIREMENT": str(action_checkout)}
-    venv = tmp_path / "venv"
+    venv = installed  # the action's install of the same requirement (each takes seconds)
 
-    done = gitlab_job("check", workspace, pinned, venv, install=True)
+    done = gitlab_job("check", workspace, pinned, venv)
     assert done.returncode == 0, done.stdout + done.stderr
     done = gitlab_job("plan", workspace, {**pinned, "STAGING_WP_APP_PASSWORD": password}, venv)
     assert done.returncode == 0, done.stdout + done.stderr
