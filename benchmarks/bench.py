@@ -32,7 +32,7 @@ import report
 import requests
 import tools
 from measure import Result
-from report import CASES, JOBS_CASE, SizeRun
+from report import CASES, COLD_CASE, JOBS_CASE, SizeRun
 from wp_site import Site
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.md"
@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     peers = _install_peers(args.cache) if not args.no_peers else {}
     with tempfile.TemporaryDirectory(prefix="cms-sync-bench-") as tmp:
         work = args.keep.resolve() if args.keep else Path(tmp)
+        # cms-sync's outline cache in the work folder: each size starts without one.
+        os.environ["CMS_SYNC_CACHE_DIR"] = str(work / "outline-cache")
         site = Site(work / "wp")
         print(f"WordPress started in {site.start_seconds:.1f} s at {site.url}", file=sys.stderr)
         try:
@@ -194,6 +196,8 @@ def _cases(
     case("first publish", tool.publish())
     run.revisions[name] = _revisions(site)
     case("no-op publish", tool.publish())
+    ours = isinstance(tool, tools.CmsSync) and not isinstance(tool, tools.NaiveSync)
+    case(COLD_CASE, tool.publish_cold() if ours else Result(note="keeps no cache"))
     corpus.edit_templates(root)
     case("template change", tool.publish())
     if isinstance(tool, tools.CmsSync) and not isinstance(tool, tools.NaiveSync):

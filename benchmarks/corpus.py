@@ -3,9 +3,9 @@
 N articles in series of ten parts (N / 10 series: a series of a thousand parts, whose
 every post lists a thousand links, is no site's), comments open, each with the body of
 the repository's part 1 (realistic length and script), a link to the previous article,
-one of a few shared images in the body and as featured image; the Bengali notice and templates/ copied from the
-repository.  The peers get the same articles in the layout their docs ask for
-(``m2w_layout``, ``wpmd_layout``).
+one of a few shared images in the body and as featured image; the Bengali notice and
+templates/ copied from the repository. The peers get the same articles in the layout
+their docs ask for (``m2w_layout``, ``wpmd_layout``).
 """
 
 from __future__ import annotations

@@ -34,13 +34,17 @@ class CmsSync:
     def __init__(self, site: Site, root: Path) -> None:
         self.site, self.root, self.log = site, root, root.parent / f"{root.name}.log"
 
-    def _run(self, *args: str) -> Result:
+    def _run(self, *args: str, env: dict[str, str] | None = None) -> Result:
         command = [*cms_sync_command(), *args]
-        env = {**self.site.env(), "CI": "true"}
+        env = {**self.site.env(), "CI": "true", **(env or {})}
         return run(self.site, command, cwd=self.root, env=env, log=self.log)
 
     def publish(self, *options: str) -> Result:
         return self._run("publish", *options)
+
+    def publish_cold(self) -> Result:
+        """A publish without the outline cache, as in a fresh clone (CI)."""
+        return self._run("publish", env={"CMS_SYNC_CACHE_DIR": "off"})
 
     def has_jobs(self) -> bool:
         """Whether this cms-sync's publish takes --jobs N (issue 13, part 4)."""
@@ -60,7 +64,7 @@ class NaiveSync(CmsSync):
     name = "naive"
     per_article = frozenset(CASES)  # a GET (and a write) per article in every case
 
-    def _run(self, *args: str) -> Result:
+    def _run(self, *args: str, env: dict[str, str] | None = None) -> Result:
         command = [sys.executable, str(HERE / "naive_sync.py"), args[0], str(self.root)]
         return run(self.site, command, cwd=self.root, env=self.site.env(), log=self.log)
 
