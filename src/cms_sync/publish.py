@@ -30,7 +30,7 @@ from cms_sync.plan import WRITES, Action, plan
 from cms_sync.project import Project, normalized
 from cms_sync.site import Site
 from cms_sync.slug_change import check_redirects
-from cms_sync.snapshot import Snapshot
+from cms_sync.snapshot import Snapshot, User, capability_for, need
 from cms_sync.wordpress import Client, WordPressError
 
 MAX_PASSES = 4  # the probe of an empty site, creates, updates, and a lookup after a lost answer
@@ -67,6 +67,7 @@ def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snaps
     runs), the managed items of ``types``, the posts at the slugs of articles no marker
     names; the terms, the media and the block profile when something first needs them."""
     snapshot = Snapshot.empty(site.url, *site.login())
+    types = _readable(snapshot.user, desired, types)
     snapshot = site.read_fields(snapshot, desired.articles, desired.project.config.root)
     if desired.renderer.blocks:  # content_format "blocks": as this site's editor writes them
         snapshot = site.profile_later(snapshot)
@@ -81,6 +82,18 @@ def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snaps
     if desired.images or any(item.get("featured_media") for item in items):
         snapshot = site.media_later(snapshot)
     return snapshot
+
+
+def _readable(user: User, desired: DesiredItems, types: list[ItemType]) -> list[ItemType]:
+    """The types whose items ``user`` may edit, so read (the edit view refuses the others).
+    A type some selected article is of stops the run here when the user may not write it
+    (an Author and pages: one line, nothing read or sent); pages read only for ``--prune``
+    are left out (a user who may not edit a page cannot trash it either)."""
+    refused = [t for t in types if not user.can(capability_for(need("create", t.name)))]
+    user.require(
+        need("create", t.name) for t in refused if any(a.type == t.name for a in desired.articles)
+    )
+    return [t for t in types if t not in refused]
 
 
 def _permalinks_unknown(snapshot: Snapshot) -> bool:
@@ -173,6 +186,8 @@ class _Run:
         ]
         # Tags are not hierarchical: WordPress lets whoever may assign them create them.
         needs += sorted({f"create {taxonomy}" for taxonomy, _ in terms})
+        if writing and self.desired.has_pages():  # not only when their turn comes: see below
+            needs += self.needs_for(PAGE, self.plan(PAGE, self.desired.pages))
         snapshot.user.require(needs)
         if _permalinks_unknown(snapshot) and self.desired.articles:
             snapshot = self.site.permalink_template(POST, snapshot)  # see DesiredItems.posts
@@ -220,7 +235,7 @@ class _Run:
             failed.update(self.trash(item_type, copies, final))
             if not writes:
                 break
-            self.snapshot.user.require(self.needs_for(writes))
+            self.snapshot.user.require(self.needs_for(item_type, writes))
             try:
                 planned = [(a, final[a.slot]) for a in writes]
                 results, self.snapshot = apply.write(
@@ -288,7 +303,7 @@ class _Run:
         """Move the items of these report lines to the trash; the slots that failed."""
         if not slots:
             return set()
-        self.snapshot.user.require(["trash posts"])
+        self.snapshot.user.require([need("trash", item_type.name)])
         doomed = [final[slot] for slot in slots]
         trashed, self.snapshot = apply.trash(self.site, item_type, doomed, self.snapshot)
         final.update(zip(slots, trashed, strict=True))
@@ -298,12 +313,17 @@ class _Run:
         return outcome_of(item_type, action, self.snapshot, self.desired.shown_in(action.key))
 
     @staticmethod
-    def needs_for(writes: list[Action]) -> list[str]:
-        needs = ["create posts"]
+    def needs_for(item_type: ItemType, actions: list[Action]) -> list[str]:
+        """What writing the creates and updates among ``actions`` needs of the user (pages
+        their own capabilities: publish_pages, not publish_posts)."""
+        writes = [a for a in actions if a.kind in WRITES]
+        if not writes:
+            return []
+        needs = [need("create", item_type.name)]
         if any(
             a.desired and a.desired.fields.get("status") in ("publish", "private") for a in writes
         ):
-            needs.append("publish posts")
+            needs.append(need("publish", item_type.name))
         if any(a.remote and a.remote.fields.get("status") == "publish" for a in writes):
-            needs.append("edit published posts")
+            needs.append(need("edit published", item_type.name))
         return needs

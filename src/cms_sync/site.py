@@ -22,7 +22,7 @@ from cms_sync.errors import CmsSyncError
 from cms_sync.item_types import ItemType, marker_of
 from cms_sync.items import Foreign
 from cms_sync.slugs import wordpress_slug
-from cms_sync.snapshot import Images, Later, Media, Snapshot, Terms, User
+from cms_sync.snapshot import Images, Later, Media, Snapshot, Terms, User, capability_for, need
 from cms_sync.wordpress import Client, WordPressError
 
 COMPANION_FIELD = "cms_sync_companion"  # the companion plugin's version, in users/me
@@ -174,7 +174,7 @@ class Site:
         known = snapshot.items.get(item_type.name, {})
         others = dict(snapshot.foreign.get(item_type.name, {}))
         new = [i for i in found if i["id"] not in known and i["id"] not in others]
-        if not snapshot.user.can("edit_others_posts"):
+        if not snapshot.user.can(capability_for(need("edit others'", item_type.name))):
             # Another user's published post at the slug is hidden from this user's edit
             # view, and with the companion plugin so is its identity: it is held, not free.
             mine = {i["id"] for i in found}
@@ -228,7 +228,7 @@ class Site:
         The edit view hides them, so without this look an Author would create a duplicate
         of every post an Editor published. Their marker says what was last published.
         """
-        if user.can("edit_others_posts"):
+        if user.can(capability_for(need("edit others'", item_type.name))):
             return {}
         found = self._client.get_all(
             item_type.route, {"search": marker.PREFIX, "_fields": "id,link,content"}

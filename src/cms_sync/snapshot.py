@@ -22,21 +22,36 @@ from cms_sync.items import Foreign
 from cms_sync.site_fields import SiteFields
 
 # Capabilities of the user (from /users/me?context=edit) needed by each kind of write.
+# Pages have capabilities of their own (an Author may write posts, not pages); notice
+# patterns (wp_block) take the posts' ones.
 CAPABILITY_FOR = {
     "create posts": "edit_posts",
     "publish posts": "publish_posts",
     "edit published posts": "edit_published_posts",
+    "edit others' posts": "edit_others_posts",
+    "trash posts": "delete_posts",
+    "create pages": "edit_pages",
+    "publish pages": "publish_pages",
+    "edit published pages": "edit_published_pages",
+    "edit others' pages": "edit_others_pages",
+    "trash pages": "delete_pages",
     "upload media": "upload_files",
     "create categories": "manage_categories",
     "create tags": "edit_posts",
-    "trash posts": "delete_posts",
 }
+_NOUNS = {"page": "pages"}  # item type -> the word of its capabilities ("posts" otherwise)
 
 
 def capability_for(need: str) -> str:
     """The capability a kind of write needs; a custom taxonomy's terms, by default, need
     what categories need (WordPress's default for register_taxonomy)."""
     return CAPABILITY_FOR.get(need, "manage_categories")
+
+
+def need(verb: str, type_name: str) -> str:
+    """A kind of write of items of ``type_name``, as CAPABILITY_FOR names it:
+    ``need("create", "page")`` is "create pages"."""
+    return f"{verb} {_NOUNS.get(type_name, 'posts')}"
 
 
 @dataclass(frozen=True)

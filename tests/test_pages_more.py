@@ -1,0 +1,90 @@
+"""Pages, continued (issue 15): the capabilities a page write needs (edit_pages, publish_pages,
+edit_published_pages, delete_pages; not the posts' ones), and parents written before their
+children when batches run in parallel (--jobs). Against the real WordPress."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from cms_sync.cli import cli
+
+from .test_concurrent_publish import mu_plugin
+from .test_pages import pages
+from .test_publish import article, cms, kinds, publish_json
+
+
+@pytest.mark.wordpress
+def test_an_author_may_write_posts_but_not_pages_one_line_and_nothing_written(wp, project):
+    project.write("news.md", article("News", "Text.", slug="news", tags="[Fresh]"))
+    project.write("about.md", article("About", "Who we are.", slug="about", type="page"))
+    position = wp.log_position()
+    for command in ("publish", "plan"):
+        code, out, err = cms(wp, project, command, role="author")
+        assert code == 1, out + err
+        assert err == (
+            f"Error: WordPress user '{wp.state['author']['user']}' may not create pages "
+            "(missing edit_pages); nothing was written: ask an administrator for a role "
+            "with it\n"
+        )
+    assert wp.writes_since(position) == []
+    assert wp.posts() == [] and wp.posts(post_type="pages") == []
+    assert "Fresh" not in {c["name"] for c in wp.api("GET", "/wp/v2/tags")}
+
+    # The posts alone, as the same Author: written, and --prune does not ask for pages.
+    (project.articles / "about.md").unlink()
+    assert kinds(publish_json(wp, project, "--prune", role="author")) == {"news": "create"}
+
+
+# A role that may write posts and draft pages, but not publish pages (no default role is so).
+DRAFTER = """<?php
+add_action( 'init', function () {
+	if ( ! get_role( 'page_drafter' ) ) {
+		add_role( 'page_drafter', 'Page drafter', array( 'read' => true, 'edit_posts' => true,
+			'publish_posts' => true, 'edit_published_posts' => true, 'edit_pages' => true ) );
+	}
+} );
+"""
+
+
+@contextlib.contextmanager
+def user_with_role(wp, role: str) -> Iterator[dict[str, str]]:
+    """A user of ``role`` with an application password: the environment of a run as them."""
+    user = wp.api("POST", "/wp/v2/users", json={
+        "username": "drafter", "email": "drafter@example.com", "password": "x-Drafter-2024",
+        "roles": [role],
+    })  # fmt: skip
+    try:
+        answer = wp.api("POST", f"/wp/v2/users/{user['id']}/application-passwords",
+                        json={"name": "cms-sync test"})  # fmt: skip
+        env = wp.env()
+        env["CMS_SYNC_USER"], env["CMS_SYNC_APP_PASSWORD"] = "drafter", answer["password"]
+        yield env
+    finally:
+        wp.api("DELETE", f"/wp/v2/users/{user['id']}", params={"force": "true", "reassign": 1})
+
+
+@pytest.mark.wordpress
+def test_a_user_who_may_draft_pages_but_not_publish_them_is_stopped_before_any_write(wp, project):
+    project.write("news.md", article("News", "Text.", slug="news", tags="[Fresh]"))
+    about = project.write("about.md", article("About", "Who we are.", slug="about", type="page"))
+    with mu_plugin(wp, "page-drafter", DRAFTER), user_with_role(wp, "page_drafter") as env:
+        position = wp.log_position()
+        result = CliRunner().invoke(cli, ["--config", str(project.config), "publish"], env=env)
+        assert result.exit_code == 1, result.output
+        assert result.stderr == (
+            "Error: WordPress user 'drafter' may not publish pages (missing publish_pages); "
+            "nothing was written: ask an administrator for a role with it\n"
+        )
+        assert wp.writes_since(position) == []  # not the tag, not the post
+
+        # As a draft the page is theirs to write (edit_pages), with the post.
+        about.write_text(article("About", "Who we are.", slug="about", type="page",
+                                 status="draft"), encoding="utf-8")  # fmt: skip
+        result = CliRunner().invoke(cli, ["--config", str(project.config), "publish"], env=env)
+        assert result.exit_code == 0, result.output
+    assert [p["status"] for p in pages(wp).values()] == ["draft"]
+    assert [p["slug"] for p in wp.posts()] == ["news"]
