@@ -88,3 +88,56 @@ def test_a_user_who_may_draft_pages_but_not_publish_them_is_stopped_before_any_w
         assert result.exit_code == 0, result.output
     assert [p["status"] for p in pages(wp).values()] == ["draft"]
     assert [p["slug"] for p in wp.posts()] == ["news"]
+
+
+# The update that moves team-24 under its parent takes two seconds more: without waves, the
+# batch holding its child would run (and answer) meanwhile.
+SLOW_MOVE = """<?php
+add_filter( 'rest_pre_insert_page', function ( $post, $request ) {
+	if ( 'PUT' === $request->get_method() && 'team-24' === $request['slug'] ) {
+		sleep( 2 );
+	}
+	return $post;
+}, 10, 2 );
+"""
+
+
+@pytest.mark.wordpress
+def test_with_jobs_a_page_is_moved_only_after_its_parent_even_across_parallel_batches(wp, project):
+    # about > team-00..team-24 (one batch of 25 moves) > lead (under team-24, the next batch).
+    project.write("about.md", article("About", "Us.", slug="about", type="page"))
+    for n in range(25):
+        project.write(f"team-{n:02}.md", article(f"Team {n}", "A team.", slug=f"team-{n:02}",
+                                                 type="page", parent="about.md"))  # fmt: skip
+    project.write("lead.md", article("Lead", "The lead.", slug="lead", type="page",
+                                     parent="team-24.md"))  # fmt: skip
+    project.write("news.md", article("News", "Meet [the lead](lead.md).", slug="news"))
+    with mu_plugin(wp, "slow-move", SLOW_MOVE):
+        report = publish_json(wp, project, "--jobs", "4")
+    assert set(kinds(report).values()) == {"create"}
+    final = f"{wp.url}/about/team-24/lead/"
+    assert {i["key"]: i["url"] for i in report["items"]}["lead"] == final
+    site = pages(wp)
+    assert site["lead"]["parent"] == site["team-24"]["id"] and site["lead"]["link"] == final
+    [news] = wp.posts()
+    assert f'href="{final}"' in news["content"]["raw"]
+
+    position = wp.log_position()
+    again = publish_json(wp, project, "--jobs", "4")
+    assert set(kinds(again).values()) == {"unchanged"} and wp.writes_since(position) == []
+
+
+def test_waves_put_parents_before_children_only_when_batches_run_in_parallel():
+    from cms_sync.apply import waves
+    from cms_sync.items import Desired
+    from cms_sync.plan import Action
+
+    def write(key: str, parent: str | None = None) -> Action:
+        fields = {"slug": key} if parent is None else {"slug": key, "parent": parent}
+        return Action("update", Desired(key, f"{key}.md", fields), None)
+
+    actions = [write("a", ""), write("b", "a"), write("c", "b"), write("d", "zz")]
+    actions += [write(f"post-{n}") for n in range(30)]
+    assert waves(actions, jobs=1) == [list(range(34))]
+    assert waves(actions, jobs=4) == [[0, *range(3, 34)], [1], [2]]
+    assert waves(actions[:4], jobs=4) == [[0, 1, 2, 3]]  # one batch: it runs in order

@@ -72,7 +72,17 @@ def write(
         for (action, _), body in zip(planned, bodies, strict=True)
     ]
     label = f"{item_type.name}s"
-    answers = send(site, requests, lambda done: progress(label, done, len(requests)), jobs)
+    answers: list[dict[str, Any]] = [{} for _ in requests]
+    done = 0
+    for wave in waves([action for action, _ in planned], jobs):
+
+        def answered(count: int, before: int = done) -> None:
+            progress(label, before + count, len(requests))
+
+        sent = send(site, [requests[n] for n in wave], answered, jobs)
+        for n, answer in zip(wave, sent, strict=True):
+            answers[n] = answer
+        done += len(wave)
     outcomes, stored = [], []
     for (_, outcome), body, answer in zip(planned, bodies, answers, strict=True):
         result, item = _written(site, item_type, outcome, body, answer)
@@ -80,6 +90,34 @@ def write(
         if item is not None:
             stored.append(item)
     return outcomes, snapshot.with_items(item_type.name, stored)
+
+
+def waves(actions: list[Action], jobs: int) -> list[list[int]]:
+    """The order writes go in, as lists of indexes into ``actions``: one list when batches go
+    one at a time (a batch runs its writes in order, and pages come parents first); with
+    ``jobs`` > 1, a page whose parent page is written too goes in a later list than its
+    parent, so parallel batches never move a page under a parent not yet where it goes
+    (its answer would carry a permalink of the old place, and so would the posts linking it)."""
+    every = list(range(len(actions)))
+    if jobs <= 1 or len(actions) <= BATCH_SIZE:
+        return [every]
+    index = {a.desired.key: n for n, a in enumerate(actions) if a.desired is not None}
+    levels: dict[int, int] = {}
+    for n in every:
+        chain: list[int] = []  # n, its parent, the parent's parent... while not yet known
+        up: int | None = n
+        while up is not None and up not in levels and up not in chain:
+            chain.append(up)
+            desired = actions[up].desired
+            parent = desired.fields.get("parent") if desired else None  # a page's: its key
+            up = index.get(parent) if isinstance(parent, str) else None
+        base = levels.get(up, -1) if up is not None else -1  # (a cycle: check refuses it)
+        for above, m in enumerate(reversed(chain), 1):
+            levels[m] = base + above
+    found: dict[int, list[int]] = {}
+    for n in every:
+        found.setdefault(levels[n], []).append(n)
+    return [found[depth] for depth in sorted(found)]
 
 
 def send(
