@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 import markdown
 import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
@@ -278,7 +279,10 @@ class Renderer:
     def __init__(self, templates_dir: Path, content_format: str = "classic") -> None:
         self.templates_dir = templates_dir
         self.blocks = content_format == "blocks"
-        self.env = jinja2.Environment(
+        # Sandboxed: templates come with the content (a pull request can change them) and
+        # are rendered by plan and preview, in CI with a site's password at hand; a template
+        # may read what it is given, never reach Python's internals (os, files, subprocesses).
+        self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
