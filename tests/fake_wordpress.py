@@ -369,6 +369,7 @@ class FakeWordPress:
             ("GET", r"/wp/v2/users/me", self._me),
             ("GET", r"/wp/v2/users", self._list_users),
             ("GET", r"/wp/v2/block-types", self._block_types),
+            ("GET", r"/wp/v2/taxonomies", self._taxonomies),
             ("GET", r"/wp/v2/(posts|pages|blocks|media)", self._list_posts),
             ("POST", r"/wp/v2/(posts|pages|blocks)", self._create_post),
             ("POST", r"/wp/v2/media", self._upload),
@@ -395,6 +396,14 @@ class FakeWordPress:
             caps = {user.role: True, **dict.fromkeys(sorted(ROLES[user.role]), True)}
             data |= {"username": user.login, "roles": [user.role], "capabilities": caps}
         return 200, data, {}
+
+    def _taxonomies(self, _call: Call) -> Any:
+        """Core's two taxonomies shown in the REST API, keyed by slug as WordPress answers."""
+        return 200, {
+            slug: {"slug": slug, "rest_base": base, "rest_namespace": "wp/v2",
+                   "hierarchical": slug == "category", "types": ["post"]}
+            for slug, base in (("category", "categories"), ("post_tag", "tags"))
+        }, {}  # fmt: skip
 
     def _block_types(self, call: Call) -> Any:
         """The core block types as WordPress ``self.block_editor`` ("7.0" or "6.1") answers

@@ -213,12 +213,15 @@ class Drafter:
                      if k not in own and not k.startswith("_cms_sync") and v}  # fmt: skip
             if found:
                 values["meta"] = found
-        named = fields.custom_taxonomies(kind)
+        names = self.snapshot.term_names
+        terms = {
+            t.slug: [names.get(i, str(i)) for i in item.get(t.rest_base) or []]
+            for t in fields.custom_taxonomies(kind)
+        }
         if article is not None and article.taxonomies:
-            names = self.snapshot.term_names
-            values["taxonomies"] = {
-                t.slug: [names.get(i, str(i)) for i in item.get(t.rest_base) or []] for t in named
-            }
+            values["taxonomies"] = terms
+        elif article is None and any(terms.values()):  # import: the taxonomies the post uses
+            values["taxonomies"] = {slug: found for slug, found in terms.items() if found}
         return values
 
     @staticmethod

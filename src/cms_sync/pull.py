@@ -8,6 +8,7 @@ failure leaves every file as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,10 @@ from cms_sync.plan import match
 from cms_sync.project import Project, normalized
 from cms_sync.publish import read_site
 from cms_sync.site import Site
+from cms_sync.snapshot import Snapshot
 from cms_sync.wordpress import Client
+
+BUILT_IN = ("category", "post_tag")  # front matter's categories and tags
 
 
 @dataclass
@@ -147,9 +151,9 @@ def import_posts(
     terms = {"categories": set(categories), "tags": set(tags)}
     snapshot = read_site(site, desired, _types(project))
     filters = site.post_filters(snapshot, terms, author)
+    snapshot = _every_taxonomy(site.site_facts(snapshot, {"users", "taxonomies"}))
     snapshot = site.read_unmanaged(POST, {"status": status, **filters}, snapshot)
     snapshot = site.read_terms(snapshot, {})  # the names of the terms those posts use
-    snapshot = site.site_facts(snapshot, {"users"})  # their authors' logins
     taken = {a.slug for a in project.articles}
     drafter = Drafter(project, site, snapshot, desired)
     report, drafts = PullReport(), []
@@ -169,6 +173,15 @@ def import_posts(
     report.results += [_result("imported", d, desired) for d in drafts]
     report.requests = site.requests_made
     return report
+
+
+def _every_taxonomy(snapshot: Snapshot) -> Snapshot:
+    """The snapshot that reads and compares the posts' terms of every custom taxonomy of the
+    site (an imported file names those its post has), not only those the articles name."""
+    fields = snapshot.fields
+    found = [t.slug for t in (fields.taxonomies or {}).values() if POST.name in t.types]
+    named = tuple(sorted({*fields.named, *(s for s in found if s not in BUILT_IN)}))
+    return dataclasses.replace(snapshot, fields=dataclasses.replace(fields, named=named))
 
 
 def _silent(_label: str, _done: int, _total: int) -> None:
