@@ -1,7 +1,8 @@
 """Preview on the real site: the changed articles sent where readers do not see them, and a
 link per article that shows each in the site's own theme.
 
-What is sent depends on the article's post, never touching what readers see:
+What is sent depends on the article's post (or page: the same rules, at /wp/v2/pages),
+never touching what readers see:
 
 - no post yet, or a draft (or pending) post: the post is written as publish would write it,
   marker included, but as a draft (an article that says ``publish`` stays a draft until
@@ -18,8 +19,9 @@ the notice as the site has it.
 The link: with the companion plugin 0.3.0 or later, one it signs (``POST
 /cms-sync/v1/preview/ID``), which works without logging in until it expires (two days unless
 the site says otherwise). Without it, WordPress's own links, which need a login: a draft's
-``?p=ID&preview=true``, and for a published post its autosave compared with the live post in
-wp-admin (core's preview of an autosave needs a nonce made for a logged-in browser).
+``?p=ID&preview=true`` (a page's ``?page_id=ID&preview=true``), and for a published post its
+autosave compared with the live post in wp-admin (core's preview of an autosave needs a
+nonce made for a logged-in browser).
 """
 
 from __future__ import annotations
@@ -33,14 +35,14 @@ from pathlib import Path
 from cms_sync import marker
 from cms_sync.desired import DesiredItems
 from cms_sync.errors import CmsSyncError, ExitCode
-from cms_sync.item_types import PATTERN, POST
+from cms_sync.item_types import PAGE, PATTERN, POST, ItemType
 from cms_sync.items import Desired
 from cms_sync.outcome import Outcome
 from cms_sync.plan import Action, plan
 from cms_sync.project import Project, normalized
 from cms_sync.publish import publish, read_site
 from cms_sync.site import Site
-from cms_sync.snapshot import Snapshot
+from cms_sync.snapshot import Snapshot, need
 from cms_sync.wordpress import Client, WordPressError
 
 TOKENS_SINCE = (0, 3, 0)  # the companion plugin version that signs preview links
@@ -90,19 +92,21 @@ def preview_on_site(
     site = Site(client)
     pattern_mode = project.config.notice_mode == "pattern"
     desired = DesiredItems(project, articles, pattern_mode)
-    snapshot = read_site(site, desired, [PATTERN, POST] if pattern_mode else [POST])
+    types = [*([PATTERN] if pattern_mode else []), *([PAGE] if desired.has_pages() else []), POST]
+    snapshot = read_site(site, desired, types)
     result = SitePreview()
     drafts: dict[str, int] = {}  # path -> post ID (0: to create)
-    autosaves: list[Action] = []
-    for action in _actions(desired, snapshot):
+    autosaves: list[tuple[ItemType, Action]] = []
+    kinds = {desired.relative(a.path): PAGE if a.type == PAGE.name else POST for a in articles}
+    for item_type, action in _actions(desired, snapshot, types):
         assert action.desired is not None
-        path, status = action.desired.path, _status(snapshot, action)
+        path, status = action.desired.path, _status(snapshot, item_type, action)
         if action.kind in ("conflict", "held"):
-            result.skipped.append(f"{path}: {_why(action, snapshot)}; nothing sent")
+            result.skipped.append(f"{path}: {_why(item_type, action, snapshot)}; nothing sent")
         elif action.kind == "create" or (action.kind == "update" and status in DRAFTS):
             drafts[path] = 0
         elif action.kind == "update":
-            autosaves.append(action)
+            autosaves.append((item_type, action))
         elif action.kind == "unchanged" and status in DRAFTS and action.remote is not None:
             drafts[path] = action.remote.id  # already the file: its link only
         elif action.kind == "unchanged":
@@ -115,46 +119,56 @@ def preview_on_site(
     for path, post_id in drafts.items():
         kind = written[path].kind if path in written else ""
         sent = "draft" if kind in ("create", "update") else ""
-        result.previews.append(issue(path, titles[path], post_id, None, sent))
+        result.previews.append(issue(kinds[path], path, titles[path], post_id, None, sent))
     for path, (post_id, autosave_id) in saved.items():
-        result.previews.append(issue(path, titles[path], post_id, autosave_id, "autosave"))
+        result.previews.append(
+            issue(kinds[path], path, titles[path], post_id, autosave_id, "autosave")
+        )
     order = list(titles)
     result.previews.sort(key=lambda p: order.index(p.path))
     return result
 
 
-def _actions(desired: DesiredItems, snapshot: Snapshot) -> list[Action]:
-    """Each selected article's action as plan sees it (copies and orphans left out)."""
-    actions = plan(
-        desired.posts(snapshot),
-        POST.remotes(snapshot),
-        foreign=snapshot.foreign.get(POST.name, {}).values(),
-        orphans=False,
-    )
-    return [a for a in actions if a.desired is not None and a.kind != "copy"]
+def _actions(
+    desired: DesiredItems, snapshot: Snapshot, types: list[ItemType]
+) -> list[tuple[ItemType, Action]]:
+    """Each selected article's action as plan sees it, with the type of its item (copies and
+    orphans left out)."""
+    found = []
+    for item_type in [t for t in types if t.public]:  # posts, pages
+        actions = plan(
+            desired.items(item_type, snapshot),
+            item_type.remotes(snapshot),
+            foreign=snapshot.foreign.get(item_type.name, {}).values(),
+            orphans=False,
+        )
+        found += [(item_type, a) for a in actions if a.desired is not None and a.kind != "copy"]
+    return found
 
 
-def _status(snapshot: Snapshot, action: Action) -> str:
-    """The post's status on the site as WordPress says it ("" when there is no post)."""
+def _status(snapshot: Snapshot, item_type: ItemType, action: Action) -> str:
+    """The item's status on the site as WordPress says it ("" when there is none)."""
     if action.remote is None:
         return ""
-    return str(snapshot.items.get(POST.name, {}).get(action.remote.id, {}).get("status", ""))
+    items = snapshot.items.get(item_type.name, {})
+    return str(items.get(action.remote.id, {}).get("status", ""))
 
 
-def _why(action: Action, snapshot: Snapshot) -> str:
+def _why(item_type: ItemType, action: Action, snapshot: Snapshot) -> str:
+    noun = item_type.name  # "post", "page"
     if action.kind == "held":
         return (
-            f"its post belongs to another WordPress user and '{snapshot.user.name}' may not "
+            f"its {noun} belongs to another WordPress user and '{snapshot.user.name}' may not "
             "edit it; preview as an Editor"
         )
     assert action.remote is not None
     if action.unmanaged:
         return (
-            f"post {action.remote.id} holds its slug but was not published by cms-sync; "
+            f"{noun} {action.remote.id} holds its slug but was not published by cms-sync; "
             "`cms-sync publish --adopt` takes it over"
         )
     return (
-        f"post {action.remote.id} was edited in WordPress since the last publish; settle it "
+        f"{noun} {action.remote.id} was edited in WordPress since the last publish; settle it "
         "first (`cms-sync pull` or `cms-sync publish --force`)"
     )
 
@@ -186,38 +200,45 @@ def _write_drafts(project: Project, client: Client, paths: list[str]) -> dict[st
             "; ".join(f"{o.path}: {o.error or o.note}" for o in failed)
             + ": no preview link made for them"
         )
-    return {o.path: o for o in report.outcomes if o.item == POST.name and o.path in paths}
+    public = (POST.name, PAGE.name)
+    return {o.path: o for o in report.outcomes if o.item in public and o.path in paths}
 
 
 def _autosave(
-    client: Client, site: Site, desired: DesiredItems, snapshot: Snapshot, actions: list[Action]
+    client: Client,
+    site: Site,
+    desired: DesiredItems,
+    snapshot: Snapshot,
+    actions: list[tuple[ItemType, Action]],
 ) -> dict[str, tuple[int, int]]:
-    """An autosave of each published post's new title, content and excerpt (its images
-    uploaded first); the post and autosave IDs by path."""
+    """An autosave of each published post's (or page's) new title, content and excerpt (a
+    page has none), its images uploaded first; the item and autosave IDs by path."""
     if not actions:
         return {}
+    types = [t for t in (PAGE, POST) if any(item_type is t for item_type, _ in actions)]
+    snapshot.user.require(
+        need(verb, t.name) for t in types for verb in ("create", "edit published")
+    )
     missing = [(h, p) for h, p in desired.images.items() if h not in snapshot.media]
     if missing:
         snapshot.user.require(["upload media"])
         for _digest, path in missing:
             snapshot = site.upload(path, snapshot)
-    snapshot.user.require(["create posts", "edit published posts"])
-    fresh = {d.key: d for d in desired.posts(snapshot)}  # images at their uploaded URLs
+    # images at their uploaded URLs
+    fresh = {d.key: d for t in types for d in desired.items(t, snapshot)}
     saved = {}
-    for action in actions:
+    for item_type, action in actions:
         remote = action.remote
         assert remote is not None and action.desired is not None
         want: Desired = fresh[action.desired.key]
         content = str(want.fields["content"])
         if remote.marker is not None and not snapshot.companion:
             content = marker.join(content, remote.marker)  # restoring it keeps the identity
-        body = {
-            "title": want.fields["title"],
-            "content": content,
-            "excerpt": want.fields.get("excerpt", ""),
-        }
+        body = {"title": want.fields["title"], "content": content}
+        if "excerpt" in want.fields or item_type is POST:
+            body["excerpt"] = want.fields.get("excerpt", "")
         try:
-            answer = client.post(f"{POST.route}/{remote.id}/autosaves", body)
+            answer = client.post(f"{item_type.route}/{remote.id}/autosaves", body)
         except WordPressError as exc:
             if exc.code != NO_CHANGES:
                 raise
@@ -239,7 +260,7 @@ def companion_version(client: Client, snapshot: Snapshot) -> tuple[int, ...] | N
 
 def _link_maker(
     client: Client, snapshot: Snapshot, lifetime: int | None, result: SitePreview
-) -> Callable[[str, str, int, int | None, str], Preview]:
+) -> Callable[[ItemType, str, str, int, int | None, str], Preview]:
     """How a preview link is made on this site: signed by the companion plugin, or
     WordPress's own (a login needed, said once in ``result.login_note``)."""
     version = companion_version(client, snapshot)
@@ -256,8 +277,10 @@ def _link_maker(
             "the live post); install or update it for links that work without a login"
         )
 
-    def issue(path: str, title: str, post_id: int, autosave_id: int | None, sent: str) -> Preview:
-        if signed:
+    def issue(
+        item_type: ItemType, path: str, title: str, post_id: int, autosave_id: int | None, sent: str
+    ) -> Preview:
+        if signed:  # the plugin's link names a page as ?page_id=
             body = {"lifetime": lifetime} if lifetime else {}
             answer = client.post(f"/cms-sync/v1/preview/{post_id}", body)
             return Preview(path, title, str(answer["url"]), str(answer["expires"]), sent)
@@ -265,7 +288,8 @@ def _link_maker(
         if autosave_id:
             url = f"{site}/wp-admin/revision.php?revision={autosave_id}"
         else:
-            url = f"{site}/?p={post_id}&preview=true"
+            key = "page_id" if item_type is PAGE else "p"  # WordPress's own query keys
+            url = f"{site}/?{key}={post_id}&preview=true"
         return Preview(path, title, url, None, sent)
 
     return issue
