@@ -200,11 +200,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "unknown-key-did-you-mean": (
         {"a.md": art("title: A\ntags: [x]\ncategores: [y]\n")},
-        ["articles/a.md:4: warning: unknown key 'categores'; did you mean 'categories'?"],
+        ["articles/a.md:4: error: unknown key 'categores'; did you mean 'categories'?"],
     ),
     "unknown-key-no-suggestion": (
         {"a.md": art("title: A\nzzz: 1\n")},
-        ["articles/a.md:3: warning: unknown key 'zzz'"],
+        ["articles/a.md:3: error: unknown key 'zzz'; remove it or fix its name"],
     ),
     "key-set-twice": (
         {"a.md": art("title: A\ntitle: B\n")},
@@ -313,7 +313,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "notice-unknown-key": (
         {"n.md": notice(controler="Ana")},
-        ["articles/n.md:12: warning: unknown key 'controler'; did you mean 'controller'?"],
+        ["articles/n.md:12: error: unknown key 'controler'; did you mean 'controller'?"],
     ),
     "two-notices-one-lang": (
         {"n.md": notice(), "o.md": notice()},
@@ -352,6 +352,6 @@ def test_all_problems_are_reported_in_one_run(project):
         "           ^",
         "articles/b.md:3: error: status: unknown status 'nope'; use one of: draft, pending, "
         "publish, private, future",
-        "articles/c.md:3: warning: unknown key 'sluug'; did you mean 'slug'?",
-        "2 article(s), 1 notice(s): 2 error(s), 1 warning(s)",
+        "articles/c.md:3: error: unknown key 'sluug'; did you mean 'slug'?",
+        "1 article(s), 1 notice(s): 3 error(s), 0 warning(s)",
     ]

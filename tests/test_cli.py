@@ -62,22 +62,22 @@ def test_check_finds_the_nearest_config_from_a_subfolder(project, monkeypatch):
 def test_check_json(project):
     project.write("a.md", "---\ntitle: A\ncolour: red\ncomment_status: closed\n---\n")
     result = run("--config", str(project.config), "check", "--json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert json.loads(result.stdout) == {
-        "ok": True,
+        "ok": False,
         "findings": [
             {
                 "path": "articles/a.md",
                 "line": 3,
-                "severity": "warning",
-                "message": "unknown key 'colour'",
+                "severity": "error",
+                "message": "unknown key 'colour'; remove it or fix its name",
             }
         ],
     }
 
 
 def test_strict_turns_warnings_into_errors(project):
-    project.write("a.md", "---\ntitle: A\ncolour: red\ncomment_status: closed\n---\n")
+    project.write("a.md", "---\ntitle: A\nimage_alt: x\ncomment_status: closed\n---\n")
     assert run("--config", str(project.config), "check").exit_code == 0
     result = run("--config", str(project.config), "check", "--strict", "--json")
     assert result.exit_code == 1
@@ -85,10 +85,12 @@ def test_strict_turns_warnings_into_errors(project):
 
 
 def test_quiet_hides_warnings_but_not_errors(project):
-    project.write("a.md", "---\ntitle: A\ncolour: red\nstatus: x\ncomment_status: closed\n---\n")
+    project.write("a.md", "---\ntitle: A\nstatus: x\ncomment_status: closed\n---\n")
+    project.write("b.md", "---\ntitle: B\nimage_alt: x\ncomment_status: closed\n---\n")
+    assert "b.md:3: warning: image_alt" in run("--config", str(project.config), "check").stderr
     result = run("-q", "--config", str(project.config), "check")
     assert result.stderr == (
-        "articles/a.md:4: error: status: unknown status 'x'; use one of: "
+        "articles/a.md:3: error: status: unknown status 'x'; use one of: "
         "draft, pending, publish, private, future\n"
     )
 

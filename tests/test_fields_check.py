@@ -57,10 +57,36 @@ def check(project, front: str, env: dict[str, str] | None = None) -> list[str]:
         ("parent: b.md", "4: error: parent: a post (type: page makes it a page) has no parent"),
         (
             "taxonomy: {genre: [Essay]}",
-            "4: warning: unknown key 'taxonomy'; did you mean 'taxonomies'?",
+            "4: error: unknown key 'taxonomy'; did you mean 'taxonomies'?",
         ),
-        ("menu-order: 2", "4: warning: unknown key 'menu-order'; did you mean 'menu_order'?"),
-        ("pasword_env: PW", "4: warning: unknown key 'pasword_env'; did you mean 'password_env'?"),
+        ("menu-order: 2", "4: error: unknown key 'menu-order'; did you mean 'menu_order'?"),
+        ("pasword_env: PW", "4: error: unknown key 'pasword_env'; did you mean 'password_env'?"),
+        ("colour: blue", "4: error: unknown key 'colour'; remove it or fix its name"),
+        (
+            "type: page\nmenu_order: 99999999999999",
+            "5: error: menu_order: 99999999999999 is beyond what WordPress keeps "
+            "(-2147483648 to 2147483647); use a smaller number",
+        ),
+        ("type: page\nmenu_order: -2147483648", None),
+        ("meta: {rating: .inf}", "4: error: meta: rating is inf, which JSON cannot carry"),
+        ("meta: {flags: [a, 2024-01-01]}", "4: error: meta: flags[1] is a date; quote it"),
+        ("meta: {big: 9223372036854775808}", "4: error: meta: big is beyond WordPress's 64-bit"),
+        (
+            'categories: ["abc\\u202Edef"]',
+            "4: error: categories: holds U+202E RIGHT-TO-LEFT OVERRIDE at character 4, an "
+            "invisible control that makes the text show in another order than it is written",
+        ),
+        ('excerpt: "x\\u2066y"', "4: error: excerpt: holds U+2066 LEFT-TO-RIGHT ISOLATE"),
+        ('tags: ["a\\u202Ab"]', "4: error: tags: holds U+202A LEFT-TO-RIGHT EMBEDDING"),
+        ('slug: "ab\\u2069c"', "4: error: slug: holds U+2069 POP DIRECTIONAL ISOLATE"),
+        ('series: {name: "S\\u202Bx", part: 1}', "4: error: series: holds U+202B"),
+        ('seo: {title: "\\u202Dx"}', "4: error: seo: title holds U+202D"),
+        (
+            "seo: {title: T}\nmeta: {_yoast_wpseo_title: X}",
+            "5: error: meta: '_yoast_wpseo_title' is where seo: title (line 4) is written; set "
+            "it in one place, seo: title (for any SEO plugin)",
+        ),
+        ("seo: {title: T}\nmeta: {rank_math_description: X}", None),
     ],
 )
 def test_a_bad_field_is_one_line_at_its_key(project, front, finding):
@@ -77,4 +103,50 @@ def test_a_password_variable_that_is_unset_is_an_error_and_the_value_never_shown
         "4: error: password_env: the environment variable POST_PW is not set; set it to the "
         "post's password (or remove password_env to publish without one)"
     )
+    [finding] = check(project, "password_env: POST_PW", env={"POST_PW": ""})
+    assert finding.startswith("4: error: password_env: the environment variable POST_PW is empty;")
     assert check(project, "password_env: POST_PW", env={"POST_PW": "hunter2"}) == []
+
+
+PROFILES = (
+    'user = "u"\n[sites.staging]\nsite_url = "https://staging.example.org"\n'
+    'password_env = "STAGING_PW"\n[sites.production]\nsite_url = "https://example.org"\n'
+    'password_env = "PROD_WP"\n'
+)
+
+CREDENTIAL = "is named as a credential (cms-sync's, an application password or a token)"
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("CMS_SYNC_APP_PASSWORD", CREDENTIAL),
+        ("cms_sync_app_password", CREDENTIAL),
+        ("CMS_SYNC_USER", CREDENTIAL),
+        ("STAGING_PW", "holds the application password of a site in cms-sync.toml"),
+        ("prod_wp", "holds the application password of a site in cms-sync.toml"),
+        ("WP_APP_PASSWORD", CREDENTIAL),
+        ("GITHUB_TOKEN", CREDENTIAL),
+    ],
+)
+def test_password_env_may_not_name_an_application_password(project, name, why):
+    """An article (from a pull request, say) naming the variable of the site's application
+    password would publish the credential as the post's password: refused at check, for
+    every profile of the file (used or not), whether or not the variable is set."""
+    project.config.write_text(PROFILES)
+    secret = "abcd efgh ijkl mnop qrst uvwx"
+    [finding] = check(project, f"password_env: {name}", env={name: secret, "STAGING_PW": secret})
+    assert finding == (
+        f"4: error: password_env: {name} {why}, which would be published as the post's "
+        "password; name a variable of its own for the post's password, e.g. POST_PASSWORD"
+    )
+    assert secret not in finding
+
+
+def test_password_env_may_not_hold_the_same_value_as_an_application_password(project):
+    project.config.write_text(PROFILES)
+    secret = "abcd efgh ijkl mnop qrst uvwx"
+    env = {"POST_PW": secret, "STAGING_PW": secret}
+    [finding] = check(project, "password_env: POST_PW", env=env)
+    assert finding.startswith("4: error: password_env: POST_PW holds an application password")
+    assert check(project, "password_env: POST_PW", env={**env, "POST_PW": "launch"}) == []

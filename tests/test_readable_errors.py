@@ -104,8 +104,8 @@ def test_unknown_keys_suggest_the_closest_known_one_everywhere(project):
         "policy_ulr: https://example.org/p/\n---\n",
     )
     lines = check(project).stderr.splitlines()
-    assert "articles/a.md:4: warning: unknown key 'excerp'; did you mean 'excerpt'?" in lines
-    assert "articles/n.md:7: warning: unknown key 'policy_ulr'; did you mean 'policy_url'?" in lines
+    assert "articles/a.md:4: error: unknown key 'excerp'; did you mean 'excerpt'?" in lines
+    assert "articles/n.md:7: error: unknown key 'policy_ulr'; did you mean 'policy_url'?" in lines
     project.config.write_text('default_lnag = "bn"\n')
     assert check(project).stderr == (
         f"Error: {project.config}: unknown setting 'default_lnag' (did you mean 'default_lang'?)\n"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import os
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,30 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OMITTED = {"omit_default": True}  # left out of the source hash while unset (inputs.record)
 _HASH = re.compile(r"^[0-9a-f]{16}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+# WordPress keeps menu_order in a signed 32-bit column (wp_posts.menu_order int(11)); PHP's
+# integers, meta values included, are 64-bit.
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+# Characters that reorder the text around them (bidi embeddings, overrides and isolates):
+# a title or slug holding them shows other letters than it has ("Trojan Source" spoofing).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The variables that hold an application password, whatever a project calls them: a post's
+# password_env may not name one (it would publish the site's credential as a post password).
+APP_PASSWORD_ENV = "CMS_SYNC_APP_PASSWORD"
+_CREDENTIAL_NAME = re.compile(r"^CMS_SYNC_|APP_?PASSWORD|APPLICATION_?PASSWORD|TOKEN", re.I)
+# The meta keys each SEO plugin keeps its fields in, by the front matter's seo keys.
+SEO_PLUGINS: dict[str, dict[str, str]] = {
+    "Yoast SEO": {
+        "title": "_yoast_wpseo_title",
+        "description": "_yoast_wpseo_metadesc",
+        "focus_keyword": "_yoast_wpseo_focuskw",
+    },
+    "Rank Math": {
+        "title": "rank_math_title",
+        "description": "rank_math_description",
+        "focus_keyword": "rank_math_focus_keyword",
+    },
+}
 
 
 class _Invalid(ValueError):
@@ -109,7 +135,16 @@ class Article:
 def _text(value: Any) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise _Invalid("must be text")
-    return str(value).strip()
+    text = str(value).strip()
+    bidi = _BIDI.search(text)
+    if bidi:
+        name = unicodedata.name(bidi.group(0), "")
+        raise _Invalid(
+            f"holds U+{ord(bidi.group(0)):04X} {name} at character {bidi.start() + 1}, an "
+            "invisible control that makes the text show in another order than it is "
+            "written (spoofing); remove it"
+        )
+    return text
 
 
 # What a browser reads as markup in text: a tag (``<b>``, ``</b>``, ``<!--``, ``<?``) or a
@@ -214,7 +249,7 @@ def _series(value: Any) -> tuple[str, int]:
     extra = set(value) - {"name", "part"}
     if extra:
         raise _Invalid(f"series has unknown key '{sorted(extra)[0]}'; it takes name and part")
-    return value["name"].strip(), part
+    return _text(value["name"]), part
 
 
 def _comment_status(value: Any) -> str:
@@ -275,7 +310,28 @@ def _meta(value: Any) -> dict[str, Any]:
             raise _Invalid(f"'{key}' is cms-sync's own meta key; use another key")
         if item is None or isinstance(item, dt.date):
             raise _Invalid(f"'{key}' needs a value: text, a number, true/false or a list")
+        _json_value(item, key)
     return dict(found)
+
+
+def _json_value(value: Any, where: str) -> None:
+    """A value WordPress can take as JSON: no date (YAML reads 2024-01-01 as one), no
+    infinity or NaN, no integer beyond PHP's 64 bits (WordPress would read it as a float);
+    lists and mappings checked item by item (``where``: flags[1].a)."""
+    if isinstance(value, dt.date):
+        raise _Invalid(f"{where} is a date; quote it to send it as text ('{value}')")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Invalid(f"{where} is {value}, which JSON cannot carry; write a number")
+    if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+        raise _Invalid(f"{where} is beyond WordPress's 64-bit integers; write a smaller one")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _json_value(item, f"{where}[{index}]")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Invalid(f"{where} has the key {key!r}; quote it, keys are text")
+            _json_value(item, f"{where}.{key}")
 
 
 def _taxonomies(value: Any) -> dict[str, tuple[str, ...]]:
@@ -310,6 +366,11 @@ def _seo(value: Any) -> dict[str, str]:
 def _menu_order(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise _Invalid(f"'{value}' must be a whole number, e.g. 2")
+    if not INT32[0] <= value <= INT32[1]:
+        raise _Invalid(
+            f"{value} is beyond what WordPress keeps ({INT32[0]} to {INT32[1]}); use a "
+            "smaller number"
+        )
     return value
 
 
@@ -352,21 +413,56 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _password(doc: Document, name: str | None, findings: list[Finding]) -> Secret | None:
-    """The post password from the environment variable ``name``; an error when it is unset."""
+def credential_problem(name: str, credential_envs: Collection[str]) -> str:
+    """Why the variable ``name`` may not hold a post's password ("" when it may).
+
+    The rule: not a variable of cms-sync's own (``CMS_SYNC_*``), not the ``password_env``
+    of any ``[sites.NAME]`` profile (``credential_envs``), and not one whose name says it
+    holds an application password or a token (``*APP_PASSWORD*``,
+    ``*APPLICATION_PASSWORD*``, ``*TOKEN*``); letter case does not matter. Else an article
+    in a pull request could publish the site's credential, or CI's, as a post password,
+    which every editor of the site can read."""
+    if _CREDENTIAL_NAME.search(name):
+        why = "is named as a credential (cms-sync's, an application password or a token)"
+    elif name.upper() in {env.upper() for env in credential_envs}:
+        why = "holds the application password of a site in cms-sync.toml"
+    else:
+        return ""
+    return (
+        f"password_env: {name} {why}, which would be published as the post's password; "
+        "name a variable of its own for the post's password, e.g. POST_PASSWORD"
+    )
+
+
+def _password(
+    doc: Document, name: str | None, findings: list[Finding], credential_envs: Collection[str]
+) -> Secret | None:
+    """The post password from the environment variable ``name``: an error when the variable
+    holds a credential of cms-sync's (see :func:`credential_problem`), is unset or empty,
+    or holds the same value as one that does."""
+
+    def error(message: str) -> None:
+        findings.append(Finding(doc.path, doc.line_of("password_env"), "error", message))
+
     if name is None:
         return None
-    value = os.environ.get(name, "")
-    if not value:
-        findings.append(
-            Finding(
-                doc.path,
-                doc.line_of("password_env"),
-                "error",
-                f"password_env: the environment variable {name} is not set; set it to the "
-                "post's password (or remove password_env to publish without one)",
-            )
-        )
+    refused = credential_problem(name, credential_envs)
+    if refused:
+        error(refused)
+        return None
+    if name not in os.environ:
+        error(f"password_env: the environment variable {name} is not set; set it to the "
+              "post's password (or remove password_env to publish without one)")  # fmt: skip
+        return None
+    value = os.environ[name]
+    if not value.strip():
+        error(f"password_env: the environment variable {name} is empty; set it to the "
+              "post's password (or remove password_env to publish without one)")  # fmt: skip
+        return None
+    if any(value.strip() == os.environ.get(env, "").strip() for env in credential_envs):
+        error(f"password_env: {name} holds an application password of cms-sync.toml's sites, "
+              "which would be published as the post's password; set it to the post's own "
+              "password")  # fmt: skip
         return None
     return Secret(value, name)
 
@@ -385,16 +481,33 @@ def _page_rules(doc: Document, values: dict[str, Any], findings: list[Finding]) 
 
 
 def unknown_key_finding(doc: Document, key: str, known: list[str]) -> Finding:
-    """A warning for a key nobody reads, with the closest known key."""
+    """An error for a key nobody reads, with the closest known key: a misspelt key
+    (``stickky``) would otherwise publish the post without the field it meant to set."""
     hint = difflib.get_close_matches(key, known, n=1)
-    did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
-    return Finding(doc.path, doc.line_of(key), "warning", f"unknown key '{key}'{did_you_mean}")
+    did_you_mean = f"did you mean '{hint[0]}'?" if hint else "remove it or fix its name"
+    return Finding(doc.path, doc.line_of(key), "error", f"unknown key '{key}'; {did_you_mean}")
+
+
+def _seo_in_meta(doc: Document, values: dict[str, Any], findings: list[Finding]) -> None:
+    """A meta key an SEO plugin keeps a seo field in, set beside that seo field: two values
+    for one thing (seo would win without a word)."""
+    seo, meta = values.get("seo") or {}, values.get("meta") or {}
+    for plugin in SEO_PLUGINS.values():
+        for name, key in plugin.items():
+            if name in seo and key in meta:
+                findings.append(
+                    Finding(doc.path, doc.line_of("meta"), "error",
+                            f"meta: '{key}' is where seo: {name} (line {doc.line_of('seo')}) is "
+                            f"written; set it in one place, seo: {name} (for any SEO plugin)")
+                )  # fmt: skip
 
 
 def build_article(
-    doc: Document, default_lang: str, default_status: str
+    doc: Document, default_lang: str, default_status: str, credential_envs: Collection[str] = ()
 ) -> tuple[Article | None, list[Finding]]:
-    """Check every front-matter key of ``doc``; return the article (if usable) and findings."""
+    """Check every front-matter key of ``doc``; return the article (if usable) and findings.
+    ``credential_envs``: the variables that hold application passwords (CMS_SYNC_APP_PASSWORD
+    and every site profile's password_env), which password_env may not name."""
     findings: list[Finding] = []
     values: dict[str, Any] = {}
     for key, raw in doc.meta.items():
@@ -411,7 +524,9 @@ def build_article(
         findings.append(
             Finding(doc.path, 1, "error", "missing title; add 'title: ...' to the front matter")
         )
-    password = _password(doc, values.get("password_env"), findings)
+    envs = {APP_PASSWORD_ENV, *credential_envs}
+    password = _password(doc, values.get("password_env"), findings, envs)
+    _seo_in_meta(doc, values, findings)
     if values.get("sticky") and "password_env" in values:
         findings.append(
             Finding(doc.path, doc.line_of("sticky"), "error",

@@ -64,6 +64,8 @@ class Config:
     site_name: str | None = None  # the [sites.NAME] profile in use, None: the top-level site
     password_env: str | None = None  # the variable holding the selected site's password
     password_env_key: str = ""  # where password_env is written (PATH:LINE: sites.NAME...)
+    # Every profile's password_env, used or not: variables no article's password_env may name.
+    password_envs: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -121,6 +123,9 @@ def load_config(path: Path | None = None, site: str | None = None) -> Config:
         site_name=name,
         password_env=profile.get("password_env"),
         password_env_key=_site_key(path, text, name, "password_env") if name else "",
+        password_envs=tuple(
+            sorted({p["password_env"] for p in profiles.values() if "password_env" in p})
+        ),
     )
     _check_values(config)
     if env_url:

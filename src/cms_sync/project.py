@@ -114,7 +114,9 @@ def load_project(config: Config) -> tuple[Project, list[Finding]]:
             notice_files[notice.lang] = path
             project.notices[notice.lang] = notice
         else:
-            article, found = build_article(doc, config.default_lang, config.default_status)
+            article, found = build_article(
+                doc, config.default_lang, config.default_status, config.password_envs
+            )
             findings.extend(found)
             if article is not None:
                 project.articles.append(article)

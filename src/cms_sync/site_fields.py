@@ -24,23 +24,11 @@ from typing import IO, Any
 
 import click
 
-from cms_sync.articles import Article
+from cms_sync.articles import SEO_PLUGINS, Article
 from cms_sync.errors import CmsSyncError
 from cms_sync.findings import Finding
 
-# The meta keys each SEO plugin keeps its fields in, by the front matter's seo keys.
-SEO_PLUGINS: dict[str, dict[str, str]] = {
-    "Yoast SEO": {
-        "title": "_yoast_wpseo_title",
-        "description": "_yoast_wpseo_metadesc",
-        "focus_keyword": "_yoast_wpseo_focuskw",
-    },
-    "Rank Math": {
-        "title": "rank_math_title",
-        "description": "rank_math_description",
-        "focus_keyword": "rank_math_focus_keyword",
-    },
-}
+__all__ = ["SEO_PLUGINS", "SiteFields", "SiteMismatch", "needs", "problems", "read"]
 ROUTES = {"post": "/wp/v2/posts", "page": "/wp/v2/pages"}
 _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
