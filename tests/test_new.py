@@ -219,3 +219,43 @@ def test_part_needs_a_series(project):
     result = new(project, "Alone", "--part", "2")
     assert result.exit_code == 1
     assert result.stderr == "Error: --part needs a series: pass --series NAME\n"
+
+
+def test_new_page_at_the_top_and_under_a_parent_passes_check(series):
+    top = new(series, "About us", "--page")
+    assert top.exit_code == 0, top.stderr
+    about = series.articles / "about-us.md"
+    assert top.stdout == f"{about}\n"
+    meta = front_matter(about)
+    assert (meta["type"], meta["slug"], meta["comment_status"]) == ("page", "about-us", "closed")
+    assert "series" not in meta and "categories" not in meta and "parent" not in meta
+
+    (series.articles / "company").mkdir()
+    moved = series.articles / "company" / "about-us.md"
+    about.rename(moved)
+    child = new(series, "Our team", "--page", "--parent", str(moved))
+    assert child.exit_code == 0, child.stderr
+    team = series.articles / "company" / "our-team.md"  # beside its parent
+    assert child.stdout == f"{team}\n"
+    assert (front_matter(team)["parent"], front_matter(team)["menu_order"]) == ("about-us.md", 0)
+    assert_check_passes(series)
+    loaded, _ = load_project(load_config(series.config))
+    assert loaded.article_at(team).parent == moved  # the parent check.py and publish read
+
+
+def test_new_page_with_a_bad_parent_or_series_options_writes_nothing(series):
+    before = articles(series)
+    part_one = str(series.articles / "01-ecommerce-manager-competencies.md")
+    cases = {
+        ("--page", "--parent", part_one): "Invalid value for '--parent': "
+        f"{part_one} is a post, and only a page can be a page's parent",
+        ("--page", "--parent", "missing.md"): "Invalid value for '--parent': no article file "
+        "'missing.md'; name the parent page's file",
+        ("--parent", part_one): "--parent needs --page",
+        ("--page", "--part", "2"): "--series, --part and --renumber are for posts, not --page",
+    }
+    for args, message in cases.items():
+        result = new(series, "Contact", *args)
+        assert result.exit_code == 2, result.stdout
+        assert message in result.stderr
+    assert articles(series) == before

@@ -264,6 +264,12 @@ def preview(
 @click.option(
     "--renumber", is_flag=True, help="When --part is taken, move it and the later parts one up."
 )
+@click.option("--page", is_flag=True, help="A page (type: page), not a post of the series.")
+@click.option(
+    "--parent",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --page: the parent page's article file; the new file goes beside it.",
+)
 @site_option
 @pass_options
 def new(
@@ -274,21 +280,33 @@ def new(
     slug: str | None,
     part: int | None,
     renumber: bool,
+    page: bool,
+    parent: Path | None,
 ) -> None:
-    """Create an article file with complete front matter, as the next part.
+    """Create an article file with complete front matter, as the next part (or a page).
 
-    The file name is ASCII: NN-slug.md, or part-NN.md for a slug in other letters.
+    The file name is ASCII: NN-slug.md, or part-NN.md for a slug in other letters; a page's
+    is slug.md (page.md), beside its parent's file with --parent.
 
     \b
     Example:
       cms-sync new "Part two: hiring an e-commerce manager"
       cms-sync new "ইকমার্স ম্যানেজারের দশটি দক্ষতা" --slug ten-skills --part 2 --renumber
+      cms-sync new "Our team" --page --parent articles/about.md
     """
     from cms_sync import credentials, scaffold
 
+    if parent is not None and not page:
+        raise click.UsageError("--parent needs --page (only a page has a parent)")
+    if page and (series_name or part or renumber):
+        raise click.UsageError("--series, --part and --renumber are for posts, not --page")
     project, _ = load_project(options.config)
-    series = scaffold.series_name(project, series_name)
-    placement = scaffold.place_part(project, series, part, renumber)
+    series = None if page else scaffold.series_name(project, series_name)
+    placement = (
+        scaffold.place_page(project, parent)
+        if page
+        else scaffold.place_part(project, series, part, renumber)
+    )
     proposal = scaffold.propose_slug(project, title, series)
     chosen = scaffold.resolve_slug(project, proposal, slug, credentials.interactive())
     path, moved = scaffold.new_article(

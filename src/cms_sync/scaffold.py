@@ -133,11 +133,32 @@ def resolve_slug(
 
 @dataclass(frozen=True)
 class Placement:
-    """Where the new article goes: its series and part, and the parts that move one up."""
+    """Where the new article goes: its series and part, and the parts that move one up; or,
+    for a page (``page``), the parent page's article (None: a top-level page)."""
 
     series: str | None
     part: int | None
     shifted: tuple[Article, ...] = ()
+    page: bool = False
+    parent: Article | None = None
+
+
+def place_page(project: Project, parent: Path | None) -> Placement:
+    """A new page, under the page whose article file is ``parent`` (None: top level)."""
+    if parent is None:
+        return Placement(None, None, page=True)
+    found = project.article_at(parent)
+    if found is None:
+        raise click.BadParameter(
+            f"no article file '{parent}'; name the parent page's file", param_hint="'--parent'"
+        )
+    if found.type != "page":
+        raise click.BadParameter(
+            f"{parent} is a {found.type}, and only a page can be a page's parent; name a page's "
+            "file (one with 'type: page')",
+            param_hint="'--parent'",
+        )
+    return Placement(None, None, page=True, parent=found)
 
 
 def place_part(project: Project, series: str | None, part: int | None, renumber: bool) -> Placement:
@@ -159,14 +180,13 @@ def place_part(project: Project, series: str | None, part: int | None, renumber:
     return Placement(series, part, tuple(later))
 
 
-def file_name(folder: Path, slug: str, part: int | None) -> Path:
-    """An ASCII file name from the slug (``02-slug.md``), ``part-02.md`` when the slug is
-    not ASCII; never an existing file."""
-    prefix = f"{part:02d}-" if part is not None else ""
-    if slug.isascii():
-        stem = prefix + slug
+def file_name(folder: Path, slug: str, part: int | None, other: str = "article") -> Path:
+    """An ASCII file name from the slug (``02-slug.md``), ``part-02.md`` (or ``other``.md
+    outside a series) when the slug is not ASCII; never an existing file."""
+    if part is None:
+        stem = slug if slug.isascii() else other
     else:
-        stem = f"part-{part:02d}" if part is not None else "article"
+        stem = f"{part:02d}-{slug}" if slug.isascii() else f"part-{part:02d}"
     path, n = folder / f"{stem}.md", 2
     while path.exists():
         path, n = folder / f"{stem}-{n}.md", n + 1
@@ -212,8 +232,16 @@ def new_article(
     }
     if placement.series:
         meta["series"] = {"name": placement.series, "part": placement.part}
-    meta.update({"categories": [], "tags": [], "excerpt": "", "comment_status": "open"})
-    path = file_name(config.articles_dir, slug, placement.part)
+    folder = config.articles_dir
+    if placement.page:  # no categories, tags or excerpt: WordPress pages have none
+        meta["type"] = "page"
+        if placement.parent is not None:  # beside its parent, which it names by file name
+            folder = placement.parent.path.parent
+            meta["parent"] = placement.parent.path.name
+        meta.update({"menu_order": 0, "comment_status": "closed"})  # pages' default
+    else:
+        meta.update({"categories": [], "tags": [], "excerpt": "", "comment_status": "open"})
+    path = file_name(folder, slug, placement.part, "page" if placement.page else "article")
     moved = {
         # bytes, not text mode: a file with CRLF line ends keeps them
         a.path: with_part(a.path.read_bytes().decode("utf-8"), (a.series_part or 0) + 1)
