@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -658,6 +659,30 @@ def test_get_all_follows_total_pages(rsps: responses.RequestsMock, client: Clien
     assert len(posts) == 207
     assert posts[0] == {"id": 1000} and posts[-1] == {"id": 3006}
     assert client.requests_made == 3  # three pages
+
+
+def test_get_all_reads_the_other_pages_side_by_side_and_keeps_their_order(
+    rsps: responses.RequestsMock, client: Client
+) -> None:
+    """After the first page, the next four are in flight at once (each waits at a barrier
+    of four: read one after the other they would time out), and the items come back in
+    page order although the later pages answer first."""
+    barrier = threading.Barrier(4, timeout=10)
+
+    def page(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        number = int(dict(parse_qsl(urlsplit(request.url or "").query))["page"])
+        if 2 <= number <= 5:
+            barrier.wait()
+            time.sleep(0.05 * (6 - number))  # page 5 answers first, page 2 last
+        items = [{"id": number * 1000 + n} for n in range(100 if number < 6 else 3)]
+        return 200, {"X-WP-TotalPages": "6"}, json.dumps(items)
+
+    rsps.add_callback("GET", POSTS, callback=page)
+    posts = client.get_all("/wp/v2/posts")
+
+    assert [p["id"] for p in posts] == [n * 1000 + i for n in range(1, 7) for i in
+                                       range(100 if n < 6 else 3)]  # fmt: skip
+    assert client.requests_made == 6
 
 
 def test_get_all_without_total_pages_stops_at_a_short_page(
