@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,17 @@ def test_off_writes_no_cache(project, conversions, tmp_path, monkeypatch):
     fresh_load(project)
     assert conversions  # converted again: nothing was kept
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_files_of_projects_not_run_for_a_month_are_deleted(project, conversions, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old, recent = cache / "outlines-0000000000000000.json", cache / "outlines-1111111111111111.json"
+    for path in (old, recent):
+        path.write_text("{}", encoding="utf-8")
+    month = time.time() - 31 * 86400
+    os.utime(old, (month, month))
+    project.write("one.md", "---\ntitle: One\n---\n\nText.\n")
+    fresh_load(project)
+    assert not old.exists() and recent.exists()
+    assert len(list(cache.glob("outlines-*.json"))) == 2  # this project's and the recent one

@@ -11,16 +11,18 @@ The cache only ever repeats what a conversion of the same text gave, so it can b
 at any time (the next run converts again, as a fresh clone does). It lives outside the
 project: ``$CMS_SYNC_CACHE_DIR``, else ``$XDG_CACHE_HOME/cms-sync``, else
 ``~/.cache/cms-sync``; ``CMS_SYNC_CACHE_DIR=off`` turns it off. A cache that cannot be read
-or written is ignored.
+or written is ignored; the file of a project not run for 30 days is deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import markdown
@@ -125,5 +127,19 @@ def save() -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(body)
         os.replace(temporary, _file)
+        _prune(_file.parent)
     except OSError:
         pass
+
+
+KEPT_DAYS = 30
+
+
+def _prune(folder: Path) -> None:
+    """Delete the outline files of projects not run for KEPT_DAYS (temporary folders, clones
+    long gone): the cache holds one file per project folder ever run."""
+    cutoff = time.time() - KEPT_DAYS * 86400
+    for old in folder.glob("outlines-*.json"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
