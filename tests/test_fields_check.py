@@ -150,3 +150,27 @@ def test_password_env_may_not_hold_the_same_value_as_an_application_password(pro
     [finding] = check(project, "password_env: POST_PW", env=env)
     assert finding.startswith("4: error: password_env: POST_PW holds an application password")
     assert check(project, "password_env: POST_PW", env={**env, "POST_PW": "launch"}) == []
+
+
+@pytest.mark.parametrize("command", ["plan", "publish", "preview"])
+def test_the_application_password_in_use_is_never_sent_as_a_post_password(
+    project, tmp_path, command
+):
+    """The last line: an application password from ~/.netrc (which check cannot see) that a
+    post's variable also holds stops the run before any request: the site below would
+    refuse every connection."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".netrc").write_text("machine 127.0.0.1 login admin password abcdefghijkl\n")
+    (home / ".netrc").chmod(0o600)
+    project.config.write_text('[sites.staging]\nsite_url = "http://127.0.0.1:9"\n')
+    project.write("a.md", "---\ntitle: A\ncomment_status: closed\npassword_env: PW\n---\nB.\n")
+    env = {"HOME": str(home), "PW": "abcd efgh ijkl", "CMS_SYNC_APP_PASSWORD": ""}
+    args = ["--config", str(project.config), command, "--site", "staging"]
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "articles/a.md:4: error: password_env: PW holds the application password cms-sync "
+        "logs in with, which would be published as the post's password; set it to the "
+        "post's own password\nnothing was sent\n"
+    )

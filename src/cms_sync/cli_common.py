@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -31,6 +31,7 @@ class Options:
     ca_bundle: Path | None = None  # --ca-bundle: wins over CMS_SYNC_CA_BUNDLE and the file
     site: str | None = None  # --site NAME: a [sites.NAME] profile; wins over CMS_SYNC_SITE
     _config: Config | None = None
+    project: Project | None = None  # the checked project, once checked_project loaded it
 
     @property
     def config(self) -> Config:
@@ -116,4 +117,31 @@ def checked_project(options: Options, strict: bool = False) -> Project:
     if has_errors(findings, strict):
         count = sum(1 for f in findings if f.severity == "error" or strict)
         raise ValidationFailed(f"{count} problem(s) in the articles; nothing was done")
+    options.project = project
     return project
+
+
+def refuse_app_password_as_post_password(options: Options, app_password: str) -> None:
+    """Stop, before anything is sent, when an article's post password is the application
+    password in use (from a variable check could not know, ~/.netrc or the prompt):
+    WordPress would store it as the post's password, for every editor to read. Check
+    already refuses the variables that hold one; this is the last line."""
+    wanted = "".join(app_password.split())  # WordPress ignores the spaces in it
+    for article in options.project.articles if options.project else []:
+        if article.password and "".join(article.password.value.split()) == wanted:
+            env = article.password.env
+            found = Finding(
+                article.path, article.line_of("password_env"), "error",
+                f"password_env: {env} holds the application password cms-sync logs in with, "
+                "which would be published as the post's password; set it to the post's own "
+                "password",
+            )  # fmt: skip
+            raise Refused(f"{found.format(options.config.root)}\nnothing was sent")
+
+
+class Refused(ValidationFailed):
+    """An article refused once the site's credentials are known: its ``path:line: error:``
+    line as it is (no "Error: " before it)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), file=file, err=True)

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cms_sync.cli_common import Options, checked_project, pass_options, progress_bar, site_option
+from cms_sync.cli_common import (
+    Options,
+    checked_project,
+    pass_options,
+    progress_bar,
+    refuse_app_password_as_post_password,
+    site_option,
+)
 from cms_sync.errors import CmsSyncError, ExitCode
 
 if TYPE_CHECKING:
@@ -65,6 +72,7 @@ def _client(options: Options) -> WordPressClient:
     if not config.site_url:
         raise CmsSyncError("no site URL: set site_url in cms-sync.toml or CMS_SYNC_URL")
     creds = resolve(config.site_url, config.user, config.password_env, config.password_env_key)
+    refuse_app_password_as_post_password(options, creds.password)
     session = VerifiedSession(config.ca_bundle)
     return Client(config.site_url, creds.user, creds.password, session=session)
 
