@@ -98,7 +98,7 @@ def test_the_namespace_is_in_the_rest_index_and_info_answers_editors_only(compan
     wp = companion
     assert "cms-sync/v1" in requests.get(f"{wp.url}/wp-json/", timeout=30).json()["namespaces"]
     assert wp.api("GET", "/cms-sync/v1/info") == {
-        "version": "0.3.0",
+        "version": "0.4.0",
         "features": ["identity-meta", "precondition", "notice", "consent", "preview"],
     }
     assert rest(wp, "GET", "/cms-sync/v1/info", as_author(wp)).status_code == 200
@@ -187,6 +187,28 @@ def test_the_managed_filter_finds_meta_and_marker_posts_in_every_status(companio
     wp.api("POST", "/wp/v2/blocks", json={"title": "Someone's pattern", "status": "publish"})
     blocks = wp.api("GET", "/wp/v2/blocks", params={"cms_sync_managed": 1, "_fields": "id"})
     assert blocks == [{"id": pattern}]
+
+
+def test_pages_are_managed_as_posts_are(companion):
+    """Since 0.4.0: a page keeps its identity meta (before, WordPress dropped it), the
+    managed filter lists it, a stale write of it is refused, and the Pages list shows it."""
+    wp = companion
+    page = wp.api(
+        "POST", "/wp/v2/pages",
+        json={"title": "About", "status": "publish", "meta": {"_cms_sync_identity": IDENTITY}},
+    )  # fmt: skip
+    wp.api("POST", "/wp/v2/pages", json={"title": "Unmanaged", "status": "publish"})
+    assert edit_view(wp, page["id"], "pages")["meta"]["_cms_sync_identity"] == IDENTITY
+    listed = wp.api("GET", "/wp/v2/pages", params={"cms_sync_managed": 1, "_fields": "id"})
+    assert listed == [{"id": page["id"]}]
+    read = edit_view(wp, page["id"], "pages")["modified_gmt"]
+    wp.api("POST", f"/wp/v2/pages/{page['id']}", json={"title": "Editor's"})
+    stale = rest(wp, "PUT", f"/wp/v2/pages/{page['id']}", json={"title": "Ours"},
+                 headers={HEADER: read})  # fmt: skip
+    assert (stale.status_code, stale.json()["code"]) == (412, "cms_sync_precondition_failed")
+    listing = logged_in(wp).get(f"{wp.url}/wp-admin/edit.php?post_type=page", timeout=30).text
+    cells = re.findall(r"<td class='cms_sync_source[^>]*>(.*?)</td>", listing)
+    assert sorted(text_of(cell) for cell in cells) == [PATH, "— Not kept in git by cms-sync"]
 
 
 # Conditional writes -------------------------------------------------------------------------
@@ -455,8 +477,8 @@ def test_the_block_editor_says_the_post_is_kept_in_git(companion, browser):
 def test_the_version_is_the_same_in_header_readme_and_info():
     main = (COMPANION_SOURCE / "cms-sync-companion.php").read_text()
     readme = (COMPANION_SOURCE / "readme.txt").read_text()
-    assert re.search(r"^ \* Version:\s+0\.3\.0$", main, re.M)
-    assert "define( 'CMS_SYNC_COMPANION_VERSION', '0.3.0' );" in main
-    assert re.search(r"^Stable tag: 0\.3\.0$", readme, re.M)
+    assert re.search(r"^ \* Version:\s+0\.4\.0$", main, re.M)
+    assert "define( 'CMS_SYNC_COMPANION_VERSION', '0.4.0' );" in main
+    assert re.search(r"^Stable tag: 0\.4\.0$", readme, re.M)
     for field in ("Requires at least: 6.1", "Tested up to: 7.0", "Requires PHP: 7.4"):
         assert re.search(rf"^{field}$", readme, re.M), field

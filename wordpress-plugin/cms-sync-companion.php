@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       cms-sync Companion
  * Description:       Companion to cms-sync, which publishes an article series kept as markdown in git: the privacy notice and a consent checkbox under the comment form, identity in private post meta, writes that cannot overwrite a concurrent edit, a notice to editors that a post is kept in git, and preview links that work without logging in, for a limited time.
- * Version:           0.3.0
+ * Version:           0.4.0
  * Requires at least: 6.1
  * Requires PHP:      7.4
  * Author:            cms-sync contributors
@@ -17,7 +17,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 	exit; // Loaded by WordPress only.
 }
 
-define( 'CMS_SYNC_COMPANION_VERSION', '0.3.0' );
+define( 'CMS_SYNC_COMPANION_VERSION', '0.4.0' );
 define( 'CMS_SYNC_COMPANION_FILE', __FILE__ );
 
 $cms_sync_companion_dir = __DIR__ . '/includes/';

@@ -7,7 +7,10 @@ write that was sent.
 
 A write's body ends with the identity marker, whose stored hash is what WordPress keeps
 of the fields sent. When WordPress stores something else (kses filtering for an
-Author), the marker is corrected in a second write, so the next run sees no edit.
+Author), the marker is corrected in a second write, so the next run sees no edit. So is an
+identity sent as post meta that WordPress did not keep (a companion plugin that does not
+register it for the type): the second write puts it in the content, as without the plugin,
+so no item is left that a later run cannot recognise.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def body_with_marker(item_type: ItemType, action: Action, snapshot: Snapshot) ->
         marker.state_hash(stored_state(body, keys)),
         ",".join(keys),
     )
-    if snapshot.companion:  # identity in post meta: nothing of it in the public HTML
+    if item_type.identity_in_meta(snapshot.companion):  # nothing of it in the public HTML
         body.setdefault("meta", {})[IDENTITY_META] = stamp.payload()
     else:
         body["content"] = marker.join(str(body["content"]), stamp)
@@ -156,7 +159,7 @@ def _request(
     path = f"{item_type.route}/{action.remote.id}{query}"
     request: dict[str, Any] = {"method": "PUT", "path": path, "body": body}
     read = snapshot.items[item_type.name].get(action.remote.id, {}).get("modified_gmt")
-    if snapshot.companion and read:
+    if item_type.identity_in_meta(snapshot.companion) and read:
         request["headers"] = {UNMODIFIED_SINCE: str(read)}
     return request
 
@@ -176,28 +179,43 @@ def _written(
         return replace(planned, kind="error", error=error), None
     keys = item_type.sent_fields(body)
     sent, stored = stored_state(body, keys), stored_state(data, keys)
-    warning = ""
+    warnings = []
+    kept = marker_of(data) is not None  # the identity meta may have been dropped
+    if sent != stored or not kept:
+        data = _fix_marker(site, item_type, data, body, keys, in_meta=kept and "meta" in body)
     if sent != stored:
-        data = _fix_marker(site, item_type, data, keys, companion="meta" in body)
         dropped = dropped_markup(str(sent["content"]), str(stored["content"]))
         changed = [k for k in sent if sent[k] != stored[k]]
-        warning = "WordPress changed " + ", ".join(changed)
+        warnings.append("WordPress changed " + ", ".join(changed))
         if dropped:
-            warning += " (removed " + ", ".join(dropped) + ": the user lacks unfiltered_html)"
+            warnings[-1] += " (removed " + ", ".join(dropped) + ": the user lacks unfiltered_html)"
+    if not kept:
+        warnings.append(
+            f"WordPress did not keep the identity meta of this {item_type.name}, so it is in "
+            "the content; update the companion plugin"
+        )
     url = item_type.url(site.url, data["id"], data.get("link", ""))
+    warning = "; ".join(warnings)
     return replace(planned, id=data["id"], url=url, warning=warning), data
 
 
 def _fix_marker(
-    site: Site, item_type: ItemType, data: dict[str, Any], keys: tuple[str, ...], companion: bool
+    site: Site,
+    item_type: ItemType,
+    data: dict[str, Any],
+    body: dict[str, Any],
+    keys: tuple[str, ...],
+    in_meta: bool,
 ) -> dict[str, Any]:
-    """Record in the marker what WordPress really stored, so the next run is a no-op."""
-    old = marker_of(data)
-    assert old is not None
+    """Record in the marker what WordPress really stored, so the next run is a no-op: in
+    the post meta when WordPress kept the meta sent (``in_meta``), else in the content."""
+    sent = marker_of(body)  # what the write sent: body_with_marker always puts one
+    if sent is None:
+        raise ValueError(f"no identity in the write of {item_type.name} {data['id']}")
     actual = marker.state_hash(stored_state(data, keys))
-    stamp = marker.Marker(old.key, old.path, old.source, actual, old.fields)
+    stamp = marker.Marker(sent.key, sent.path, sent.source, actual, sent.fields)
     route = f"{item_type.route}/{data['id']}"
-    if companion:
+    if in_meta:
         return site.update(route, {"meta": {IDENTITY_META: stamp.payload()}})
     content = marker.split(data["content"]["raw"])[0]
     return site.update(route, {"content": marker.join(content, stamp)})

@@ -228,7 +228,8 @@ class DesiredItems:
         if not self.pattern_mode:
             return []
         langs = sorted({a.lang for a in self.articles if self.notice_shown(a)})
-        return [self._pattern(lang, snapshot.companion) for lang in langs]
+        companion = PATTERN.identity_in_meta(snapshot.companion)
+        return [self._pattern(lang, companion) for lang in langs]
 
     def _pattern(self, lang: str, companion: bool) -> Desired:
         notice = self.project.notices[lang]
@@ -346,8 +347,9 @@ class DesiredItems:
             ids = [f.id for f in foreign_patterns if f.stamp.key == f"notice:{lang}"]
             return found.id if found else min(ids, default=0)
 
-        # With the companion plugin the notice goes under the comment form, not the content.
-        companion = snapshot.companion and self.pattern_mode
+        # With the companion plugin the notice goes under the comment form, not the content;
+        # not for a type the plugin keeps no meta of (pages, before plugin 0.4.0).
+        companion = item_type.identity_in_meta(snapshot.companion) and self.pattern_mode
         root = self.project.config.root
         firsts = {a.series_name: a for a in self.articles if a.series_name}
         series = series_digests(

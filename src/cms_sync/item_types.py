@@ -59,6 +59,17 @@ def split_marker(content: str) -> tuple[str, marker.Marker | None]:
     return known[1]
 
 
+def plugin_version(version: str) -> tuple[int, ...]:
+    """A plugin version as numbers to compare ("0.4.0" -> (0, 4, 0)); what is not a
+    number ends it."""
+    numbers = []
+    for part in str(version).split("."):
+        if not part.isdigit():
+            break
+        numbers.append(int(part))
+    return tuple(numbers)
+
+
 def _raw(item: Json, name: str) -> str:
     value = item.get(name, "")
     return str(value.get("raw", "") if isinstance(value, dict) else value)
@@ -388,6 +399,15 @@ class ItemType:
     stored: tuple[str, ...]  # REST fields the marker's stored hash covers, in marker order
     fixed: Mapping[str, object] = field(default_factory=dict)  # sent with every write
     public: bool = True  # whether readers have a page for it (a pattern has none)
+    # The companion plugin's first version that registers the identity meta for this type:
+    # WordPress drops a meta key it does not know without a word, so with an older plugin
+    # the identity stays in the content, as without the plugin.
+    meta_since: tuple[int, ...] = ()
+
+    def identity_in_meta(self, companion: str) -> bool:
+        """Whether the companion plugin of version ``companion`` ("" when not active)
+        keeps this type's identity (and notice) in post meta."""
+        return bool(companion) and plugin_version(companion) >= self.meta_since
 
     @property
     def read_fields(self) -> str:
@@ -475,6 +495,7 @@ PAGE = ItemType(
     PAGE_FIELDS,
     stored=("title", "content", "status", "slug", "featured_media", "comment_status",
             "parent", "menu_order", *_OPTIONAL_STORED),
+    meta_since=(0, 4),
 )  # fmt: skip
 PATTERN = ItemType(
     "pattern",

@@ -52,10 +52,10 @@ class Site:
         return self._client.requests_made
 
     # -- reading ------------------------------------------------------------------------
-    def login(self) -> tuple[User, bool]:
+    def login(self) -> tuple[User, str]:
         """Confirm the credentials (a wrong application password is silently anonymous):
-        the user, and whether the site runs the companion plugin, which says so in the
-        user's edit view: one request for both."""
+        the user, and the version of the companion plugin ("" when not active), which says
+        it in the user's edit view: one request for both."""
         try:
             me = self._client.get("/wp/v2/users/me", {"context": "edit"})
         except WordPressError as exc:
@@ -68,7 +68,7 @@ class Site:
                 ) from None
             raise
         user = User(str(me.get("slug") or me.get("name") or ""), me.get("capabilities") or {})
-        return user, bool(me.get(COMPANION_FIELD))
+        return user, str(me.get(COMPANION_FIELD) or "")
 
     def read_fields(
         self, snapshot: Snapshot, articles: list[Article], root: Path | None = None
@@ -132,7 +132,8 @@ class Site:
         """Every item of ``item_type`` carrying a marker, in pages of 100. For posts the trash
         is included: a post trashed in wp-admin is an edit to respect, not one to redo. With
         the companion plugin, one query finds identity in meta and in content alike."""
-        query = {"cms_sync_managed": 1} if snapshot.companion else {"search": marker.PREFIX}
+        managed = item_type.identity_in_meta(snapshot.companion)  # the plugin's filter
+        query = {"cms_sync_managed": 1} if managed else {"search": marker.PREFIX}
         found = self._client.get_all(
             item_type.route,
             {"status": item_type.statuses, "context": "edit", **query,

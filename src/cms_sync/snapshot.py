@@ -140,7 +140,9 @@ class Snapshot:
     foreign: Mapping[str, Mapping[int, Foreign]]  # item type -> id -> another user's item
     terms: Later[Terms]  # the terms the run's items use and the articles name
     images: Later[Images]  # the images cms-sync uploaded
-    companion: bool = False  # the companion plugin is active (identity and notice in meta)
+    # The companion plugin's version ("" when not active): identity and notice in meta, for
+    # the types it keeps them of (ItemType.identity_in_meta).
+    companion: str = ""
     # How the site's block editor writes blocks (blocks format), and why it is a guess.
     blocks: Later[tuple[Profile, str]] = field(default_factory=lambda: Later.ready((CURRENT, "")))
     # Any post's permalink_template, read when no item of the run has one (a first publish):
@@ -150,7 +152,7 @@ class Snapshot:
     fields: SiteFields = field(default_factory=SiteFields)
 
     @classmethod
-    def empty(cls, site_url: str, user: User, companion: bool = False) -> Snapshot:
+    def empty(cls, site_url: str, user: User, companion: str = "") -> Snapshot:
         """What is known before anything is read: who we are, and whether the site runs
         the companion plugin."""
         return cls(site_url, user, {}, {}, Later.ready(Terms()), Later.ready(Images()), companion)

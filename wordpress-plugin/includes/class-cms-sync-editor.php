@@ -25,6 +25,9 @@ class CMS_Sync_Editor {
 		add_action( 'admin_notices', array( __CLASS__, 'classic_editor_notice' ) );
 		add_filter( 'manage_posts_columns', array( __CLASS__, 'add_column' ), 10, 2 );
 		add_action( 'manage_posts_custom_column', array( __CLASS__, 'column' ), 10, 2 );
+		// The Pages list has hooks of its own, without the post type.
+		add_filter( 'manage_pages_columns', array( __CLASS__, 'add_column' ) );
+		add_action( 'manage_pages_custom_column', array( __CLASS__, 'column' ), 10, 2 );
 	}
 
 	/**
@@ -99,13 +102,13 @@ class CMS_Sync_Editor {
 	}
 
 	/**
-	 * Adds the Source column to the posts and patterns lists.
+	 * Adds the Source column to the posts, pages and patterns lists.
 	 *
 	 * @param array  $columns   Column titles by name.
-	 * @param string $post_type The listed post type.
+	 * @param string $post_type The listed post type (the Pages list does not say it).
 	 * @return array
 	 */
-	public static function add_column( $columns, $post_type ) {
+	public static function add_column( $columns, $post_type = 'page' ) {
 		if ( in_array( $post_type, CMS_Sync_Identity::POST_TYPES, true ) ) {
 			$columns[ self::COLUMN ] = __( 'Source', 'cms-sync-companion' );
 		}

@@ -28,8 +28,11 @@ class CMS_Sync_Identity {
 	/** The text every identity comment in post content starts with. */
 	const MARKER = 'cms-sync:v1';
 
-	/** The post types cms-sync writes: articles and their notice patterns. */
-	const POST_TYPES = array( 'post', 'wp_block' );
+	/** The post types cms-sync writes: articles (posts and pages) and their notice patterns. */
+	const POST_TYPES = array( 'post', 'page', 'wp_block' );
+
+	/** The post types of articles: those that show a notice under their comment form. */
+	const ARTICLE_TYPES = array( 'post', 'page' );
 
 	/** The payload after the marker: percent-encoded `name=value` pairs. */
 	const PAYLOAD_PATTERN = '#cms-sync:v1((?:\s+[a-z]+=[A-Za-z0-9%/:._]*)+)#';
@@ -90,7 +93,7 @@ class CMS_Sync_Identity {
 	 */
 	public static function notice_pattern( $post ) {
 		$post = get_post( $post );
-		if ( ! $post || 'post' !== $post->post_type ) {
+		if ( ! $post || ! in_array( $post->post_type, self::ARTICLE_TYPES, true ) ) {
 			return null;
 		}
 		$pattern = get_post( (int) get_post_meta( $post->ID, self::META_NOTICE, true ) );

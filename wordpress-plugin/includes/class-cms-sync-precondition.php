@@ -29,8 +29,8 @@ class CMS_Sync_Precondition {
 	/** What the header holds: modified_gmt as the REST API answers it, a zone allowed. */
 	const DATE_PATTERN = '/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:?\d{2})?$/';
 
-	/** The single-item routes of posts and patterns. */
-	const ROUTE_PATTERN = '#^/wp/v2/(?:posts|blocks)/(\d+)/?$#';
+	/** The single-item routes of posts, pages and patterns. */
+	const ROUTE_PATTERN = '#^/wp/v2/(?:posts|pages|blocks)/(\d+)/?$#';
 
 	/**
 	 * Hooks the check and the modification time.
