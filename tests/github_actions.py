@@ -294,11 +294,12 @@ def run_job(
     job: str,
     secrets: dict[str, dict[str, str]],
     action_path: Path,
+    variables: dict[str, dict[str, str]] | None = None,
 ) -> bool:
     """Run one job of a workflow: its `uses:` of this repository's action (any owner and ref)
     on action_path, actions/checkout and actions/setup-python as already done (the test made
     the workspace), and `run:` steps in bash. secrets: {"": repository secrets, environment
-    name: that environment's}."""
+    name: that environment's}; variables (the `vars` context) the same way."""
     spec = workflow["jobs"][job]
     contexts: dict[str, Any] = {"github": runner.github()}
     if "if" in spec and not truthy(evaluate(str(spec["if"]), contexts)):
@@ -307,6 +308,8 @@ def run_job(
     if isinstance(environment, dict):
         environment = environment["name"]
     contexts["secrets"] = {**secrets.get("", {}), **secrets.get(environment or "", {})}
+    variables = variables or {}
+    contexts["vars"] = {**variables.get("", {}), **variables.get(environment or "", {})}
     for step in spec["steps"]:
         uses = step.get("uses", "")
         if uses.startswith(("actions/checkout@", "actions/setup-python@")):

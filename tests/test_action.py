@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cms_sync.ci_site import same_site
+
 from .action_fixtures import (  # noqa: F401  (fixtures)
     action_checkout,
     content_repo,
     installed,
+    listener,
     make_runner,
     pull_request_event,
 )
@@ -86,7 +89,8 @@ def action(action_checkout, make_runner):  # noqa: F811
 
     def run(workspace: Path, event_name: str, event, **with_):
         runner, gh = make_runner(workspace, event_name, event)
-        passed = runner.run_action(action_checkout, with_)
+        inputs = {name.replace("_", "-"): value for name, value in with_.items()}
+        passed = runner.run_action(action_checkout, inputs)
         return runner, gh, passed
 
     return run
@@ -150,6 +154,75 @@ def test_publish_without_a_password_fails_before_anything_is_sent(action, conten
     assert [s.id for s in runner.steps if s.ran] == ["install", "decide"]
 
 
+def test_a_pull_request_that_points_the_profile_elsewhere_gets_no_password_sent(
+    action,
+    content_repo,  # noqa: F811
+    listener,  # noqa: F811
+):
+    # The pull request changed [sites.staging].site_url to its own host; the workflow pins
+    # the staging site's address.
+    elsewhere, got = listener
+    workspace = content_repo(elsewhere)
+    runner, _gh, passed = action(
+        workspace,
+        "pull_request",
+        pull_request_event(),
+        site="staging",
+        site_url="https://staging.example.org",
+        password="real-staging-secret",
+    )
+    assert not passed
+    assert got == []  # not one request, so no password either
+    [site] = [s for s in runner.steps if s.id == "site"]
+    assert site.returncode == 1
+    assert site.stdout.splitlines() == [
+        f"::error::cms-sync action: cms-sync.toml:{staging_line(workspace)}: "
+        f"sites.staging.site_url '{elsewhere}' is not the site this workflow publishes to "
+        "(https://staging.example.org): no password is sent to an address the checkout "
+        "names; set site_url back to the workflow's address, or change the workflow's variable"
+    ], runner.log()
+    assert "real-staging-secret" not in runner.log() + runner.summary.read_text("utf-8")
+    assert [s.id for s in runner.steps if s.ran] == ["install", "decide", "check", "site"]
+
+
+def staging_line(workspace: Path) -> int:
+    """The line of [sites.staging]'s site_url in the workspace's cms-sync.toml."""
+    lines = (workspace / "cms-sync.toml").read_text("utf-8").splitlines()
+    start = lines.index("[sites.staging]")
+    return next(n for n, line in enumerate(lines[start:], start + 1) if "site_url" in line)
+
+
+def test_a_site_command_with_a_password_needs_the_workflows_site_url(action, content_repo):  # noqa: F811
+    workspace = content_repo("https://staging.invalid")
+    runner, _gh, passed = action(
+        workspace, "pull_request", pull_request_event(), site="staging", password="s3cret"
+    )
+    assert not passed
+    [decide] = [s for s in runner.steps if s.id == "decide"]
+    assert decide.stdout.splitlines() == [
+        "::error::cms-sync action: no site-url for plan: give the site's address from the "
+        "workflow (site-url, e.g. from vars.STAGING_URL), never from the checkout's "
+        "cms-sync.toml, which a pull request can change"
+    ]
+    assert [s.id for s in runner.steps if s.ran] == ["install", "decide"]
+    assert runner.steps_that_saw("s3cret") == []
+
+
+@pytest.mark.parametrize(
+    ("profile", "pinned", "same"),
+    [
+        ("https://Staging.example.org/", "https://staging.example.org", True),
+        ("https://staging.example.org:443/blog", "https://staging.example.org/blog/", True),
+        ("https://staging.example.org.evil.test", "https://staging.example.org", False),
+        ("http://staging.example.org", "https://staging.example.org", False),
+        ("https://staging.example.org/blog", "https://staging.example.org", False),
+        ("https://staging.example.org:8443", "https://staging.example.org", False),
+    ],
+)
+def test_same_site(profile, pinned, same):
+    assert same_site(profile, pinned) is same
+
+
 def test_no_site_command_on_pull_request_target(action, content_repo):  # noqa: F811
     workspace = content_repo("https://staging.invalid")
     runner, _gh, passed = action(
@@ -189,7 +262,12 @@ def test_plan_on_a_pull_request_runs_only_the_pinned_cms_sync_with_the_password(
     password = wp.env("admin")["CMS_SYNC_APP_PASSWORD"]
     workspace = content_repo(wp.url)
     runner, gh, passed = action(
-        workspace, "pull_request", pull_request_event(number=12), site="staging", password=password
+        workspace,
+        "pull_request",
+        pull_request_event(number=12),
+        site="staging",
+        site_url=wp.url,
+        password=password,
     )
     assert passed, runner.log()
     assert not (tmp_path / "trap-ran").exists(), (tmp_path / "trap-ran").read_text()
@@ -216,7 +294,12 @@ def test_plan_on_a_pull_request_runs_only_the_pinned_cms_sync_with_the_password(
 
     # The next push to the pull request edits the same comment.
     runner2, gh2, passed = action(
-        workspace, "pull_request", pull_request_event(number=12), site="staging", password=password
+        workspace,
+        "pull_request",
+        pull_request_event(number=12),
+        site="staging",
+        site_url=wp.url,
+        password=password,
     )
     assert passed, runner2.log()
     assert len(gh2.comments()) == 1
@@ -226,7 +309,9 @@ def test_plan_on_a_pull_request_runs_only_the_pinned_cms_sync_with_the_password(
 def test_publish_on_push_and_conflicts_fail_the_job(action, content_repo, wp):  # noqa: F811
     password = wp.env("admin")["CMS_SYNC_APP_PASSWORD"]
     workspace = content_repo(wp.url)
-    runner, gh, passed = action(workspace, "push", {}, site="production", password=password)
+    runner, gh, passed = action(
+        workspace, "push", {}, site="production", site_url=wp.url, password=password
+    )
     assert passed, runner.log()
     assert "| **create** | post |" in runner.summary.read_text("utf-8")
     assert len([p for p in wp.posts() if "cms-sync:v1" in p["content"]["raw"]]) == 1
@@ -238,7 +323,9 @@ def test_publish_on_push_and_conflicts_fail_the_job(action, content_repo, wp):  
     wp.api("POST", f"/wp/v2/posts/{post['id']}", json={"content": edited})
     article = workspace / "articles" / "01-ecommerce-manager-competencies.md"
     article.write_text(article.read_text("utf-8") + "\nএকটি নতুন অনুচ্ছেদ।\n", encoding="utf-8")
-    runner, _gh, passed = action(workspace, "push", {}, site="production", password=password)
+    runner, _gh, passed = action(
+        workspace, "push", {}, site="production", site_url=wp.url, password=password
+    )
     assert not passed
     [result] = [s for s in runner.steps if s.id == "result"]
     assert result.returncode == 3

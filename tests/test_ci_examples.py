@@ -21,6 +21,7 @@ from .action_fixtures import (  # noqa: F401  (fixtures)
     action_checkout,
     content_repo,
     installed,
+    listener,
     make_runner,
     pull_request_event,
 )
@@ -52,6 +53,8 @@ def test_github_workflow_uses_the_pinned_action_with_each_secret_in_one_place():
         [use] = cms_sync_steps(job)
         assert ACTION_USE.fullmatch(use["uses"]), use["uses"]  # a release, never ./
         assert use["with"]["site"] == site
+        # The address the password goes to: the workflow's, never the checkout's.
+        assert use["with"]["site-url"] == f"${{{{ vars.{secret}_URL }}}}"
         assert use["with"]["password"] == f"${{{{ secrets.{secret}_WP_APP_PASSWORD }}}}"
         checkout = spec["steps"][0]
         assert checkout["uses"].startswith("actions/checkout@")
@@ -68,6 +71,11 @@ def test_examples_keep_publishing_serialised():
         "cancel-in-progress": False,
     }
     assert GITLAB["publish"]["resource_group"] == "cms-sync-publish"
+
+
+def site_urls(url: str) -> dict[str, dict[str, str]]:
+    """The environments' variables: each site's address, here both the test site."""
+    return {"staging": {"STAGING_URL": url}, "production": {"PRODUCTION_URL": url}}
 
 
 def production_password(wp) -> str:
@@ -94,10 +102,11 @@ def test_github_pull_request_plans_on_staging_with_preview_links_and_push_publis
         "production": {"PRODUCTION_WP_APP_PASSWORD": production},
     }
     workspace = content_repo(wp.url)
+    urls = site_urls(wp.url)
 
     runner, gh = make_runner(workspace, "pull_request", pull_request_event(number=5))
-    assert run_job(runner, GITHUB, "plan", secrets, action_checkout), runner.log()
-    assert run_job(runner, GITHUB, "publish", secrets, action_checkout)  # not on a PR
+    assert run_job(runner, GITHUB, "plan", secrets, action_checkout, urls), runner.log()
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout, urls)  # not on a PR
     assert runner.steps_that_saw(staging) == ["site"]
     assert runner.steps_that_saw(production) == []
     assert not (tmp_path / "trap-ran").exists()
@@ -112,8 +121,8 @@ def test_github_pull_request_plans_on_staging_with_preview_links_and_push_publis
     comments = len(gh.calls())
     wp.reset()  # the preview's drafts are staging's; production starts empty
     runner, gh = make_runner(workspace, "push", {"ref": "refs/heads/main"})
-    assert run_job(runner, GITHUB, "plan", secrets, action_checkout)  # not on a push
-    assert run_job(runner, GITHUB, "publish", secrets, action_checkout), runner.log()
+    assert run_job(runner, GITHUB, "plan", secrets, action_checkout, urls)  # not on a push
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout, urls), runner.log()
     assert runner.steps_that_saw(production) == ["site"]
     assert runner.steps_that_saw(staging) == []
     assert len(gh.calls()) == comments  # nothing posted on a push
@@ -123,7 +132,7 @@ def test_github_pull_request_plans_on_staging_with_preview_links_and_push_publis
     assert [p["slug"] for p in published] == ["ecommerce-manager-professional-competencies"]
 
     runner, _gh = make_runner(workspace, "push", {"ref": "refs/heads/main"})
-    assert run_job(runner, GITHUB, "publish", secrets, action_checkout), runner.log()
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout, urls), runner.log()
     assert "2 unchanged" in runner.log()
 
 
@@ -137,13 +146,14 @@ def test_notice_edit_on_a_pull_request_shows_the_pattern_and_the_posts_that_show
     secrets = {"staging": {"STAGING_WP_APP_PASSWORD": password},
                "production": {"PRODUCTION_WP_APP_PASSWORD": password}}  # fmt: skip
     workspace = content_repo(wp.url)
+    urls = site_urls(wp.url)
     runner, _gh = make_runner(workspace, "push", {})
-    assert run_job(runner, GITHUB, "publish", secrets, action_checkout), runner.log()
+    assert run_job(runner, GITHUB, "publish", secrets, action_checkout, urls), runner.log()
 
     notice = workspace / "articles" / "comment-privacy-notice.bn.md"
     notice.write_text(notice.read_text("utf-8").replace("আপনার সম্মতি", "আপনার স্পষ্ট সম্মতি"))
     runner, gh = make_runner(workspace, "pull_request", pull_request_event())
-    assert run_job(runner, GITHUB, "plan", secrets, action_checkout), runner.log()
+    assert run_job(runner, GITHUB, "plan", secrets, action_checkout, urls), runner.log()
     [comment] = gh.comments()
     assert re.search(
         r"\| \*\*update\*\* \| pattern \| \[notice:bn\]\(.+\) \| content; shown in "
@@ -203,7 +213,8 @@ def test_gitlab_pipeline_plans_on_staging_and_publishes_to_production(
 
     done = gitlab_job("check", workspace, pinned, venv)
     assert done.returncode == 0, done.stdout + done.stderr
-    done = gitlab_job("plan", workspace, {**pinned, "STAGING_WP_APP_PASSWORD": password}, venv)
+    env = {**pinned, "STAGING_WP_APP_PASSWORD": password, "STAGING_URL": wp.url}
+    done = gitlab_job("plan", workspace, env, venv)
     assert done.returncode == 0, done.stdout + done.stderr
     plan = (workspace / "plan.md").read_text("utf-8")
     assert plan.startswith("### cms-sync plan")
@@ -213,7 +224,7 @@ def test_gitlab_pipeline_plans_on_staging_and_publishes_to_production(
     assert not (tmp_path / "trap-ran").exists()
 
     wp.reset()
-    env = {**pinned, "PRODUCTION_WP_APP_PASSWORD": password}
+    env = {**pinned, "PRODUCTION_WP_APP_PASSWORD": password, "PRODUCTION_URL": wp.url}
     done = gitlab_job("publish", workspace, env, venv)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 created" in done.stdout
@@ -230,3 +241,31 @@ def test_gitlab_merge_request_from_a_fork_gets_check_and_a_note(
     done = gitlab_job("plan", workspace, pinned, venv)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("No plan: this pipeline has no staging password")
+
+
+def test_gitlab_merge_request_that_points_the_profile_elsewhere_sends_nothing(
+    content_repo,  # noqa: F811
+    action_checkout,  # noqa: F811
+    installed,  # noqa: F811
+    listener,  # noqa: F811
+):
+    elsewhere, got = listener
+    workspace = content_repo(elsewhere)  # the merge request changed [sites.staging].site_url
+    env = {
+        "CMS_SYNC_REQUIREMENT": str(action_checkout),
+        "STAGING_WP_APP_PASSWORD": "real-staging-secret",
+        "STAGING_URL": "https://staging.example.org",
+    }
+    done = gitlab_job("plan", workspace, env, installed)
+    assert done.returncode == 1
+    assert got == []
+    [line] = done.stderr.splitlines()
+    assert (
+        line.startswith("error: cms-sync.toml:")
+        and (
+            f"sites.staging.site_url '{elsewhere}' is not the site this workflow publishes to "
+            "(https://staging.example.org)"
+        )
+        in line
+    ), line
+    assert "real-staging-secret" not in done.stdout + done.stderr
