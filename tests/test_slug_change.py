@@ -83,3 +83,49 @@ def test_with_plain_permalinks_a_slug_change_keeps_the_url(wp, project):
     assert item["old_url"] == item["new_url"]
     assert item["redirect"].startswith("URL unchanged: the site uses plain permalinks")
     assert "warning" not in item
+
+
+def page_tree(project, team: str = "team", alice_parent: str = "team.md", history: bool = True):
+    """about > team > alice, and about > history (or, history=False, history at the top);
+    team links history, so a run that moves history writes team twice."""
+    project.write("pages/about.md", article("About", "Who.", slug="about", type="page"))
+    team_page = article("Team", "See [history](history.md).", slug=team, type="page",
+                        parent="about.md")  # fmt: skip
+    project.write("pages/team.md", team_page)
+    project.write("pages/alice.md", article("Alice", "Alice.", slug="alice", type="page",
+                                            parent=alice_parent))  # fmt: skip
+    under = {"parent": "about.md"} if history else {}
+    project.write("pages/history.md", article("History", "Then.", slug="history", type="page",
+                                              **under))  # fmt: skip
+
+
+def test_a_page_s_new_slug_or_parent_is_planned_with_its_new_url_and_old_links_checked(wp, project):
+    page_tree(project)
+    publish_json(wp, project)
+    # One run: team's slug changes, alice moves up a level, history to the top.
+    page_tree(project, team="crew", alice_parent="about.md", history=False)
+
+    code, out, err = cms(wp, project, "plan")
+    assert code == 0, err
+    moves = {
+        "crew": (f"{wp.url}/about/team/", f"{wp.url}/about/crew/"),
+        "alice": (f"{wp.url}/about/team/alice/", f"{wp.url}/about/alice/"),
+        "history": (f"{wp.url}/about/history/", f"{wp.url}/history/"),
+    }
+    for key, (old, new) in moves.items():
+        assert f"slug change: {key}: {old} -> {new}" in out, out
+    assert "WordPress redirects" not in out
+    assert out.count("WordPress keeps no old URL of a page: links to it will break (404)") == 3
+
+    report = publish_json(wp, project)
+    found = items(report)
+    for key, (old, new) in moves.items():
+        assert (found[key]["old_url"], found[key]["new_url"]) == (old, new), found[key]
+        answer = reader_get(old)
+        if answer.status_code == 404:
+            assert found[key]["redirect"] == "old URL does not redirect to new (see the warning)"
+            assert f"old URL {old} answers HTTP 404" in found[key]["warning"]
+        else:  # WordPress guessed the page from its slug
+            assert (answer.status_code, answer.headers["Location"]) == (301, new), key
+            assert found[key]["redirect"] == "old URL redirects to new"
+    assert reader_get(f"{wp.url}/about/team/").status_code == 404

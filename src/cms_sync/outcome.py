@@ -34,9 +34,9 @@ class Outcome:
     affects: tuple[str, ...] = ()  # for a notice pattern: the posts that show it
     note: str = ""  # for a conflict: what the site did; for a copy: whose copy it is
     copy_of: str = ""  # for a copy (or an edited copy's conflict): the URL of the item kept
-    old_url: str = ""  # for an update that changes a published post's slug: its URL before
+    old_url: str = ""  # for an update that moves a published item's URL (slug, parent): before
     new_url: str = ""  # ... and after (predicted in a plan, as WordPress gave it after publish)
-    redirect: str = ""  # after publish: that the old URL redirects to the new one
+    redirect: str = ""  # what becomes of the old URL (after publish: checked on the site)
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v not in ("", ())}
@@ -100,7 +100,7 @@ def outcome_of(
         result.diff = field_diff(action)
     moved = slug_change(item_type, action, snapshot)
     if moved is not None:
-        result.old_url, result.new_url = moved.old, moved.new
+        result.old_url, result.new_url, result.redirect = moved.old, moved.new, moved.redirect
     if action.kind == "conflict" and remote is not None:
         result.note = (
             f"{item_type.name} {remote.id} holds this slug but was not published by cms-sync "

@@ -29,7 +29,7 @@ from cms_sync.outcome import Outcome, Report, outcome_of
 from cms_sync.plan import WRITES, Action, plan
 from cms_sync.project import Project, normalized
 from cms_sync.site import Site
-from cms_sync.slug_change import check_redirects
+from cms_sync.slug_change import check_redirects, moved_since
 from cms_sync.snapshot import Snapshot, User, capability_for, need
 from cms_sync.wordpress import Client, WordPressError
 
@@ -227,7 +227,7 @@ class _Run:
             for action in actions:
                 prior = final.get(action.slot)
                 if not (prior and prior.kind in (*WRITES, "error") and action not in writes):
-                    final[action.slot] = self.outcome(item_type, action)
+                    final[action.slot] = moved_since(prior, self.outcome(item_type, action))
             if self.dry_run:
                 break
             # Copies first: a trashed copy frees the slug its original may need.
