@@ -89,6 +89,38 @@ def test_a_page_at_its_slug_without_marker_is_a_conflict_not_a_second_page(wp, p
     assert len(wp.posts(post_type="pages")) == 1
 
 
+@pytest.mark.wordpress
+def test_links_across_types_and_a_changed_type_never_leave_two_items_at_one_url(wp, project):
+    post = project.write("post.md", article("Post", "A post.", slug="the-post"))
+    project.write("pages/about.md", article("About", slug="about", type="page"))
+    project.write("pages/team.md", article("Team", "[post](../post.md)", slug="team",
+                                           type="page", parent="about.md"))  # fmt: skip
+    # A page linking a post created in the same run links it, not a pending placeholder.
+    assert set(kinds(publish_json(wp, project)).values()) == {"create"}
+    assert f'href="{wp.url}/the-post/"' in pages(wp)["team"]["content"]["raw"]
+    position = wp.log_position()
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+    assert wp.writes_since(position) == []
+    # WordPress cannot turn a post into a page: a conflict, and nothing written.
+    post.write_text(post.read_text("utf-8").replace("slug: the-post", "slug: the-post\ntype: page"))
+    code, out, err = cms(wp, project, "publish")
+    assert code == 3, out + err
+    [old] = [p for p in wp.posts() if p["slug"] == "the-post"]
+    assert f"conflict: page the-post (id {old['id']}) is a post on the site" in out
+    assert f"in wp-admin, move {old['link']} to the trash, then publish again" in out
+    assert "the-post" not in pages(wp) and wp.writes_since(position) == []
+    wp.api("DELETE", f"/wp/v2/posts/{old['id']}")  # as the report says: the post to the trash
+    assert kinds(publish_json(wp, project))["the-post"] == "create"
+    assert pages(wp)["the-post"]["link"] == f"{wp.url}/the-post/"
+    # And back: a page that becomes a post again, though no article is a page any more.
+    for name in ("about", "team"):
+        (project.articles / "pages" / f"{name}.md").unlink()
+    post.write_text(post.read_text("utf-8").replace("type: page\n", ""))
+    report = publish_json(wp, project, expect=3)
+    assert kinds(report) == {"the-post": "conflict"}
+    assert [p["slug"] for p in wp.posts(status="publish")] == []
+
+
 def check(project) -> list[str]:
     from click.testing import CliRunner
 

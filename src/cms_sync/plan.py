@@ -5,6 +5,7 @@ slugs), so the decision needs no lookups.
 
     another user holds the item (marker seen, not editable): same source  unchanged
                                                            changed source held
+    a live item of another type (a page for a post) with its marker . conflict (retype)
     no remote item with its marker, key, path or slug ............. create
     the file is what `pull` made of the item as it is now ......... unchanged
     site not edited since the last publish and the source hash as
@@ -17,11 +18,16 @@ slugs), so the decision needs no lookups.
     another live item with the article's marker (see ``keep``),
       as cms-sync wrote it ........................................ copy (to the trash)
       edited on the site since ................................... conflict (left alone)
-    a remote item with a marker no source claims (not in the trash)  orphan
+    a remote item with a marker no source claims (not in the trash),
+      nor an article of another type ............................. orphan
 
 A post without a marker is matched only by the article's slug: whatever holds the slug
 is never a reason to create a second post beside it. A copy comes from an interrupted or
 concurrent run (two publishers at once, a create answered after the client gave up).
+
+WordPress's REST API cannot change an item's type: an article whose ``type`` changed (a post
+that became a page) finds its old item among the other type's, and creating the new one
+would put two live items at one URL; it is a conflict until the old one is in the trash.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ class Action:
     changes: tuple[str, ...] = field(default=())
     holder: Foreign | None = None  # for "held" and its "unchanged": another user's item
     original: Remote | None = None  # for a copy (or an edited copy's conflict): the item kept
+    retype: str = ""  # for a conflict: the type of the live item that holds the article
 
     @property
     def unmanaged(self) -> bool:
@@ -162,6 +169,26 @@ def decide_copy(desired: Desired, copy: Remote, kept: Remote) -> Action:
     return Action("conflict", desired, copy, changed_fields(desired, copy), original=kept)
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """What the other types of item hold of this type's articles: their live managed
+    items (with their type's name), and the keys and source paths of their articles."""
+
+    items: tuple[tuple[str, Remote], ...] = ()
+    claimed: frozenset[str] = frozenset()
+
+    def holding(self, desired: Desired) -> tuple[str, Remote] | None:
+        """The oldest live item of another type with ``desired``'s key or path."""
+        found = [
+            (name, r)
+            for name, r in self.items
+            if r.marker is not None
+            and not r.trashed
+            and (r.marker.key == desired.key or r.marker.path == desired.path)
+        ]
+        return min(found, key=lambda found: found[1].id, default=None)
+
+
 def plan(
     desired: list[Desired],
     remote: list[Remote],
@@ -170,10 +197,11 @@ def plan(
     force: bool = False,
     adopt: bool = False,
     orphans: bool = True,
+    elsewhere: Elsewhere = Elsewhere(),
 ) -> list[Action]:
     """Every action needed to make the site match the sources, each item's copies after
     it, orphans last (unless ``orphans`` is false: a run limited to some files cannot tell
-    what is orphaned)."""
+    what is orphaned). ``elsewhere``: what the other types hold (see ``Elsewhere``)."""
     foreign = list(foreign)
     actions: list[Action] = []
     mine = []
@@ -188,6 +216,10 @@ def plan(
     found = claims(mine, remote)
     for want in mine:
         items = found.get(want.key, [])
+        retyped = None if items else elsewhere.holding(want)
+        if retyped is not None:  # never a second live item at the article's URL
+            actions.append(Action("conflict", want, retyped[1], retype=retyped[0]))
+            continue
         actions.append(decide(want, items[0] if items else None, force, adopt))
         actions += [decide_copy(want, r, items[0]) for r in items[1:] if not r.trashed]
     claimed = {id(r) for items in found.values() for r in items}
@@ -196,5 +228,6 @@ def plan(
             Action("orphan", None, r)
             for r in remote
             if id(r) not in claimed and r.marker and not r.trashed
-        ]
+            and not {r.marker.key, r.marker.path} & elsewhere.claimed
+        ]  # fmt: skip
     return actions

@@ -8,7 +8,9 @@ permalink structure (any post's ``permalink_template``; on a site without a post
 answer to the first creates), so each post is written once. Creates go first, then the
 plan is made again from the snapshot that holds the new posts: a link that could not be
 predicted (plain permalinks, ?p=ID) is filled in then, by a second write of the posts
-that hold it. Conflicts are reported and left alone; copies (a second post
+that hold it. Types go one after the other (patterns, pages, posts): a page that links a
+post created after it is written again once the post exists (see ``_Run.relink``), so no
+run ends with a pending link. Conflicts are reported and left alone; copies (a second post
 of an article, as cms-sync wrote it) are trashed before any write; orphans are trashed
 only with ``prune``. This is the entry point of the CLI, the tests and the
 benchmark.
@@ -26,7 +28,7 @@ from cms_sync.desired import DesiredItems
 from cms_sync.item_types import PAGE, PATTERN, POST, ItemType
 from cms_sync.items import Desired
 from cms_sync.outcome import Outcome, Report, outcome_of
-from cms_sync.plan import WRITES, Action, plan
+from cms_sync.plan import WRITES, Action, Elsewhere, plan
 from cms_sync.project import Project, normalized
 from cms_sync.site import Site
 from cms_sync.slug_change import check_redirects, moved_since
@@ -73,6 +75,11 @@ def read_site(site: Site, desired: DesiredItems, types: list[ItemType]) -> Snaps
         snapshot = site.profile_later(snapshot)
     for item_type in types:
         snapshot = site.read_items(item_type, snapshot)
+    # An article new among the posts may have been a page (its type changed): its page
+    # must be seen, or a post would go live beside it at the same URL (see plan.Elsewhere).
+    new_posts = PAGE not in types and desired.unmatched_slugs(snapshot, POST)
+    if new_posts and _readable(snapshot.user, desired, [PAGE]):
+        snapshot = site.read_items(PAGE, snapshot)
     for item_type in [t for t in types if t.public]:  # posts, pages
         unmatched = desired.unmatched_slugs(snapshot, item_type)
         if unmatched:
@@ -100,6 +107,16 @@ def _permalinks_unknown(snapshot: Snapshot) -> bool:
     """Whether nothing in the snapshot shows how the site makes permalinks: no post of the
     run's, nor any other's ``permalink_template`` (a first publish)."""
     return not snapshot.items.get(POST.name) and not snapshot.permalink_template
+
+
+def _merged(first: Outcome, second: Outcome | None) -> Outcome:
+    """The report line of an item synced twice in a run (see ``_Run.relink``): the second
+    when it wrote (a create stays a create), else the first."""
+    if second is None or first.kind not in ("create", "update", "unchanged"):
+        return first
+    if first.kind == "create" and second.kind == "update":
+        return replace(second, kind="create", changes=first.changes)
+    return second
 
 
 def _probe(creates: list[Action], pending: set[str]) -> list[Action]:
@@ -159,9 +176,13 @@ class _Run:
             )
         if not self.dry_run:
             self.prepare()
+        done: list[tuple[ItemType, Callable[[Snapshot], list[Desired]], list[Outcome]]] = []
         for item_type, desired in self.types:
             if self.notices or item_type is not PATTERN:
-                report.outcomes.extend(self.sync(item_type, desired))
+                done.append((item_type, desired, self.sync(item_type, desired)))
+        if not self.dry_run:
+            done = self.relink(done)
+        report.outcomes.extend(o for _, _, outcomes in done for o in outcomes)
         if not self.dry_run:  # WordPress's redirect of each changed slug, asked of the site
             report.outcomes = check_redirects(self.site, report.outcomes)
         report.warnings.extend(self.snapshot.fields.warnings)
@@ -169,6 +190,23 @@ class _Run:
             report.warnings.append(self.snapshot.profile_note)
         report.requests = self.site.requests_made
         return report
+
+    def relink(
+        self, done: list[tuple[ItemType, Callable[[Snapshot], list[Desired]], list[Outcome]]]
+    ) -> list[tuple[ItemType, Callable[[Snapshot], list[Desired]], list[Outcome]]]:
+        """Each type synced before a later type wrote something, synced again: a page that
+        links a post this run created (or whose slug it changed) holds a pending (or old)
+        link until then. Planned from the snapshot, so only the items whose links changed
+        are written; nothing is read."""
+        result = []
+        for n, (item_type, desired, outcomes) in enumerate(done):
+            later = [o for _, _, found in done[n + 1 :] for o in found]
+            if item_type.public and any(o.kind in WRITES for o in later):
+                again = {o.key: o for o in self.sync(item_type, desired)
+                         if o.kind in (*WRITES, "conflict", "error")}  # fmt: skip
+                outcomes = [_merged(o, again.get(o.key)) for o in outcomes]
+            result.append((item_type, desired, outcomes))
+        return result
 
     def prepare(self) -> None:
         """Everything posts depend on: media and terms (patterns are items of their own),
@@ -278,9 +316,30 @@ class _Run:
             force=self.force,
             adopt=self.adopt,
             orphans=not self.partial,
+            elsewhere=self.elsewhere(item_type),
         )
         self.planned[item_type.name] = (self.snapshot, actions)
         return actions
+
+    def elsewhere(self, item_type: ItemType) -> Elsewhere:
+        """What the other public types hold of ``item_type``'s articles (an article whose
+        type changed): their managed items no article of their own type claims, and the
+        keys and paths of their articles."""
+        if not item_type.public:
+            return Elsewhere()
+        claimed: dict[str, set[str]] = {POST.name: set(), PAGE.name: set()}
+        for article in self.desired.project.articles:
+            found = claimed.setdefault(article.type, set())
+            found.update((article.slug, self.desired.relative(article.path)))
+        items = tuple(
+            (t.name, r)
+            for t in (POST, PAGE)
+            if t is not item_type
+            for r in t.remotes(self.snapshot)
+            if r.marker is not None and not {r.marker.key, r.marker.path} & claimed[t.name]
+        )
+        others = set().union(*(keys for name, keys in claimed.items() if name != item_type.name))
+        return Elsewhere(items, frozenset(others))
 
     def inputs_changed(self) -> bool:
         """Whether a post's inputs (its article file among them) differ from those its post
@@ -310,7 +369,16 @@ class _Run:
         return {slot for slot, o in zip(slots, trashed, strict=True) if o.kind == "error"}
 
     def outcome(self, item_type: ItemType, action: Action) -> Outcome:
-        return outcome_of(item_type, action, self.snapshot, self.desired.shown_in(action.key))
+        result = outcome_of(item_type, action, self.snapshot, self.desired.shown_in(action.key))
+        if action.retype and action.remote is not None:
+            old, new = action.retype, item_type.name
+            result.changes = ("type",)
+            result.note = (
+                f"is a {old} on the site, and WordPress cannot turn a {old} into a {new}: "
+                f"move the {old} to the trash in wp-admin, then publish again to create the "
+                f"{new} (or set the article's type back to {old})"
+            )
+        return result
 
     @staticmethod
     def needs_for(item_type: ItemType, actions: list[Action]) -> list[str]:

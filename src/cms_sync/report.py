@@ -68,6 +68,8 @@ def ways_out(o: Outcome) -> list[str]:
             f"    or take its edits into {path}, publish, then move it to the trash",
             f"    (cms-sync keeps {o.copy_of}; `cms-sync pull {path}` pulls that one)",
         ]
+    if "cannot turn" in o.note:  # a changed type (publish._Run.outcome): no overwrite
+        return ["  way out:", f"    in wp-admin, move {o.url} to the trash, then publish again"]
     overwrite = "--adopt" if "identity marker" in o.note else "--force"
     return [
         "  ways out:",
@@ -112,7 +114,9 @@ def _details(o: Outcome) -> str:
     parts = [", ".join(o.changes)] if o.kind in ("update", "conflict") else []
     if o.affects:
         parts.append("shown in " + ", ".join(f"`{_cell(key)}`" for key in o.affects))
-    if o.kind == "conflict":
+    if o.kind == "conflict" and "cannot turn" in o.note:
+        parts.append(f"{_cell(o.note)}: left alone")
+    elif o.kind == "conflict":
         parts.append(f"{_cell(o.note)}: left alone; `cms-sync pull {o.path}` takes the site's "
                      f"version, `publish --force {o.path}` the file's")  # fmt: skip
     if o.old_url:
