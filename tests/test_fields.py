@@ -36,6 +36,10 @@ add_action( 'init', function () {
 	register_post_meta( '', 'rating', array(
 		'type' => 'integer', 'single' => true, 'show_in_rest' => true,
 	) );
+	register_post_meta( 'post', 'flags', array(
+		'type' => 'array', 'single' => true,
+		'show_in_rest' => array( 'schema' => array( 'items' => array( 'type' => 'string' ) ) ),
+	) );
 } );
 """
 
@@ -160,6 +164,14 @@ def test_every_field_goes_to_the_site_plans_unchanged_and_pulls_back(plugins, pr
     assert after["seo"] == {**before["seo"], "title": "Edited SEO"}
     assert kinds(run_json(wp, project, "plan", env=env)) == {"fields": "unchanged"}
 
+    # A one-key change looks like one: the diff shows the meta keys the file sets, not the
+    # site's others (the SEO plugin's, flags, 7.0's footnotes).
+    path.write_text(path.read_text("utf-8").replace("rating: 5", "rating: 6"), "utf-8")
+    code, out, err = cms(wp, project, "plan", "--diff", env=env)
+    assert code == 0, out + err
+    shown = "meta: {'reading_level': 'hard', 'rating': 5} -> {'reading_level': 'hard', 'rating': 6}"
+    assert shown in out, out
+
 
 def test_the_password_is_never_shown_and_a_change_is_an_update(plugins, project):
     wp = plugins
@@ -193,6 +205,10 @@ def test_what_the_site_lacks_is_one_line_each_and_nothing_is_sent(plugins, proje
     project.write("a.md", article("Bad", slug="bad", author="nobody",
                                   taxonomies="{mood: [Happy]}",
                                   meta="{rating: lots, colour: blue}"))  # fmt: skip
+    # What WordPress checks only once sent (a 400 for that post while the batch's others are
+    # created): an item of an array against the registered schema, a template the theme lacks.
+    project.write("b.md", article("Worse", slug="worse", meta="{flags: [ok, {a: b}]}",
+                                  template="../../wp-config"))  # fmt: skip
     position = wp.log_position()
     code, out, err = cms(wp, project, "plan")
     assert code == 1, out + err
@@ -203,6 +219,15 @@ def test_what_the_site_lacks_is_one_line_each_and_nothing_is_sent(plugins, proje
     assert "use one of: genre" in lines[1]
     assert "articles/a.md:6: error: meta: 'rating' is registered as integer" in lines[2]
     assert "articles/a.md:6: error: meta: 'colour' is not a registered meta key" in lines[3]
+    assert lines[4] == (
+        f"articles/b.md:4: error: meta: 'flags[1]' is registered as string on {wp.url}, but "
+        "the value {'a': 'b'} is not one; write a string value (quote text)"
+    )
+    assert lines[5] == (
+        f"articles/b.md:5: error: template: '../../wp-config' is not a template for posts in "
+        f"the theme of {wp.url} (WordPress: template is not one of blank.); use one of those, "
+        'or "" for the theme\'s default'
+    )
     assert lines[-1] == "nothing was sent"
     code, out, err = cms(wp, project, "publish")
     assert code == 1 and wp.writes_since(position) == [] and managed(wp) == []

@@ -204,6 +204,8 @@ def field_diff(action: Action) -> str:
         elif isinstance(old, str) and isinstance(new, str) and (name == "content" or "\n" in new):
             parts.append(content_diff(old, new, name))
         else:
+            if isinstance(old, dict) and isinstance(new, dict):  # meta, seo, taxonomies: only
+                old = {key: old.get(key) for key in new}  # the keys the file sets (compared)
             parts.append(f"{name}: {old!r} -> {new!r}")
     return "\n".join(parts)
 

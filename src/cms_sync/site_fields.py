@@ -18,6 +18,8 @@ plugin are a warning).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -37,6 +39,7 @@ _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
     "array": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
 }
 
 
@@ -60,6 +63,8 @@ class SiteFields:
     logins: Mapping[str, int] | None = None  # login -> user id; None: not read
     warnings: tuple[str, ...] = ()
     named: tuple[str, ...] = ()  # the taxonomies the articles name: those read and compared
+    # "TYPE:TEMPLATE" -> why WordPress refuses that template for that type ("": it takes it)
+    templates: Mapping[str, str] = field(default_factory=dict)
 
     def login_of(self, user_id: int) -> str:
         """The login of a user id, ``#ID`` when unknown."""
@@ -96,9 +101,12 @@ class SiteMismatch(CmsSyncError):
 
 
 def needs(articles: Iterable[Article]) -> set[str]:
-    """What must be read for ``articles``: "users", "taxonomies", "meta:post", "meta:page"."""
+    """What must be read for ``articles``: "users", "taxonomies", "meta:post", "meta:page",
+    "template:TYPE:NAME" for each template an article names."""
     found: set[str] = set()
     for article in articles:
+        if article.template:  # "" is the default template, always there
+            found.add(f"template:{article.type}:{article.template}")
         if article.author is not None:
             found.add("users")
         if article.taxonomies:
@@ -134,6 +142,12 @@ def read(
                 slug, base, f"/{namespace}/{base}", bool(item.get("hierarchical")),
                 tuple(item.get("types") or ()),
             )  # fmt: skip
+    templates = dict(known.templates)
+    for wanted_template in sorted(w for w in wanted if w.startswith("template:")):
+        key = wanted_template.removeprefix("template:")
+        if key not in templates:
+            item_type, name = key.split(":", 1)
+            templates[key] = _template_refusal(get, ROUTES[item_type], name)
     logins = known.logins
     if "users" in wanted and logins is None:
         query = {"who": "authors", "_fields": "id,slug"}
@@ -142,7 +156,29 @@ def read(
         logins = {}
         for user in get_all("/wp/v2/users", query):
             logins[str(user.get("username") or user["slug"])] = int(user["id"])
-    return SiteFields(meta, taxonomies, logins, known.warnings, known.named)
+    return SiteFields(meta, taxonomies, logins, known.warnings, known.named, templates)
+
+
+# A status no site has: WordPress refuses the request for it, whatever else it holds.
+_NO_STATUS = "cms-sync-check"
+
+
+def _template_refusal(get: Callable[[str, dict[str, Any]], Any], route: str, name: str) -> str:
+    """Why WordPress would refuse the template ``name`` for the items of ``route`` ("" when it
+    takes it). The REST API lists a theme's templates to no one but administrators (and
+    not in the schema), so WordPress is asked to validate a create with that template and a
+    status no site has (`GET route?_method=POST`): it checks every parameter before any
+    permission or write and answers 400 naming each bad one; its message for the template
+    lists the ones it takes. Nothing is created. An answer of any other kind says nothing
+    (a proxy that refuses _method, say): "" then, and WordPress itself decides later."""
+    try:
+        get(route, {"_method": "POST", "template": name, "status": _NO_STATUS})
+    except CmsSyncError as exc:
+        data = getattr(exc, "data", None) or {}
+        params = data.get("params") if isinstance(data, dict) else None
+        if isinstance(params, dict) and "status" in params:
+            return str(params.get("template") or "")
+    return ""
 
 
 def problems(articles: Iterable[Article], facts: SiteFields, site_url: str) -> list[Finding]:
@@ -178,6 +214,11 @@ def problems(articles: Iterable[Article], facts: SiteFields, site_url: str) -> l
                 message = _meta_problem(key, value, registered, article.type, site_url)
                 if message:
                     error("meta", f"meta: {message}")
+        refused = facts.templates.get(f"{article.type}:{article.template}")
+        if article.template and refused:
+            error("template", f"template: '{article.template}' is not a template for "
+                  f"{article.type}s in the theme of {site_url} (WordPress: {refused}); use one "
+                  "of those, or \"\" for the theme's default")  # fmt: skip
         if article.seo and registered is not None and not facts.seo_keys(article.type):
             seo_without.append(article)
     if seo_without:
@@ -202,13 +243,140 @@ def _meta_problem(
             "ignores others); register it with register_post_meta(..., show_in_rest) or use "
             f"one of: {', '.join(shown) or '(none)'}"
         )
+    problem = schema_problem(value, schema, key)
+    return f"{problem[0]} on {site_url}, {problem[1]}" if problem else ""
+
+
+def _kinds(schema: Mapping[str, Any]) -> list[str]:
     kinds = schema.get("type") or []
-    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
-    if kinds and not any(_JSON_TYPES.get(k, lambda _v: True)(value) for k in kinds):
+    return [kinds] if isinstance(kinds, str) else list(kinds)
+
+
+def schema_problem(value: object, schema: Mapping[str, Any], where: str) -> tuple[str, str] | None:
+    """What makes ``value`` fail the JSON schema WordPress registered (the keywords its
+    rest_validate_value_from_schema knows), as (what the schema says, what to write);
+    None when it passes. ``where`` names the value: ``flags``, ``flags[1]``, ``links[0].url``.
+    Types are strict: ``'4'`` is no integer here, though WordPress would take it."""
+    for keyword in ("anyOf", "oneOf"):
+        options = [o for o in schema.get(keyword) or () if isinstance(o, Mapping)]
+        if options and all(schema_problem(value, o, where) for o in options):
+            if len(options) == 1:
+                return schema_problem(value, options[0], where)
+            return f"'{where}' matches none of the {len(options)} forms registered", "write one"
+    kinds = _kinds(schema)
+    matching = [k for k in kinds if _JSON_TYPES.get(k, lambda _v: True)(value)]
+    if kinds and not matching:
         if isinstance(value, dt.date):
             value = str(value)
         return (
-            f"'{key}' is registered as {' or '.join(kinds)} on {site_url}, but the value "
-            f"{value!r} is not one; write a {kinds[0]} value (quote text)"
+            f"'{where}' is registered as {' or '.join(kinds)}",
+            f"but the value {value!r} is not one; write a {kinds[0]} value (quote text)",
         )
-    return ""
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and value not in enum:
+        choices = ", ".join(repr(choice) for choice in enum[:20])
+        return f"'{where}' is registered as one of {choices}", f"not {value!r}; write one of them"
+    if isinstance(value, str):
+        return _string_problem(value, schema, where)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _number_problem(value, schema, where)
+    if isinstance(value, list):
+        return _array_problem(value, schema, where)
+    if isinstance(value, dict):
+        return _object_problem(value, schema, where)
+    return None
+
+
+def _string_problem(value: str, schema: Mapping[str, Any], where: str) -> tuple[str, str] | None:
+    low, high = schema.get("minLength"), schema.get("maxLength")
+    if isinstance(low, int) and len(value) < low:
+        return f"'{where}' is registered with at least {low} characters", f"not {len(value)}"
+    if isinstance(high, int) and len(value) > high:
+        return f"'{where}' is registered with at most {high} characters", f"not {len(value)}"
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            matches = re.search(pattern, value) is not None
+        except re.error:  # a PCRE feature Python lacks: WordPress will say
+            matches = True
+        if not matches:
+            return f"'{where}' is registered to match {pattern}", f"and {value!r} does not"
+    return None
+
+
+def _number_problem(value: float, schema: Mapping[str, Any], where: str) -> tuple[str, str] | None:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(low, int | float) and (
+        value < low or (schema.get("exclusiveMinimum") is True and value == low)
+    ):
+        above = "above" if schema.get("exclusiveMinimum") is True else "at least"
+        return f"'{where}' is registered as {above} {low}", f"not {value}; write a larger number"
+    if isinstance(high, int | float) and (
+        value > high or (schema.get("exclusiveMaximum") is True and value == high)
+    ):
+        below = "below" if schema.get("exclusiveMaximum") is True else "at most"
+        return f"'{where}' is registered as {below} {high}", f"not {value}; write a smaller number"
+    step = schema.get("multipleOf")
+    if isinstance(step, int | float) and step and math.fmod(value, step) != 0:
+        return f"'{where}' is registered as a multiple of {step}", f"not {value}"
+    return None
+
+
+def _array_problem(
+    value: list[Any], schema: Mapping[str, Any], where: str
+) -> tuple[str, str] | None:
+    items = schema.get("items")
+    if isinstance(items, Mapping):
+        for index, item in enumerate(value):
+            found = schema_problem(item, items, f"{where}[{index}]")
+            if found:
+                return found
+    low, high = schema.get("minItems"), schema.get("maxItems")
+    if isinstance(low, int) and len(value) < low:
+        return f"'{where}' is registered with at least {low} items", f"not {len(value)}"
+    if isinstance(high, int) and len(value) > high:
+        return f"'{where}' is registered with at most {high} items", f"not {len(value)}"
+    if schema.get("uniqueItems") is True:
+        seen: list[Any] = []
+        for item in value:
+            if item in seen:
+                return f"'{where}' is registered with unique items", f"and {item!r} is twice"
+            seen.append(item)
+    return None
+
+
+def _object_problem(
+    value: dict[str, Any], schema: Mapping[str, Any], where: str
+) -> tuple[str, str] | None:
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, Mapping) else {}
+    required = schema.get("required")
+    if not isinstance(required, list):  # draft 3: "required": true inside the property
+        required = [
+            n for n, p in properties.items() if isinstance(p, Mapping) and p.get("required") is True
+        ]
+    for name in required:
+        if name not in value:
+            return f"'{where}' is registered with the property {name}", "add it"
+    extra = schema.get("additionalProperties")
+    patterns = schema.get("patternProperties")
+    for name, item in value.items():
+        sub = properties.get(name)
+        if sub is None and isinstance(patterns, Mapping):
+            sub = next((p for r, p in patterns.items() if _search(r, name)), None)
+        if sub is None and extra is False:
+            known = ", ".join(properties) or "(none)"
+            return f"'{where}' is registered with the properties {known} only", f"not {name}"
+        if sub is None and isinstance(extra, Mapping):
+            sub = extra
+        found = schema_problem(item, sub, f"{where}.{name}") if isinstance(sub, Mapping) else None
+        if found:
+            return found
+    return None
+
+
+def _search(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
