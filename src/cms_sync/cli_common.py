@@ -60,7 +60,7 @@ SITE_HELP = (
 def _set_site(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     """``--site`` after the command name: the same as before it (it wins when both)."""
     options = ctx.find_object(Options)
-    if value and options is not None:
+    if value is not None and options is not None:
         options.site = value
         options._config = None
 

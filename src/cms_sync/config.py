@@ -203,7 +203,7 @@ def _selected(
 ) -> tuple[str | None, dict[str, str]]:
     """The profile chosen by --site, else $CMS_SYNC_SITE, else default_site; a name that
     is not in the file stops every command (before anything is sent)."""
-    if site:
+    if site is not None:  # --site "" is a mistake (an unset CI variable?), not "no profile"
         name, where = site, "--site"
     elif os.environ.get(SITE_ENV):
         name, where = os.environ[SITE_ENV], SITE_ENV
@@ -214,6 +214,11 @@ def _selected(
     if name in profiles:
         return name, profiles[name]
     known = ", ".join(sorted(profiles)) if profiles else "none"
+    if not name.strip():
+        raise ConfigError(
+            f"{where} {name!r} names no site; give one of the sites of {path} (known sites: "
+            f"{known}), or leave {where} out for the top-level site_url"
+        )
     started = [other for other in sorted(profiles) if other.startswith(name)]  # prod
     hint = started[:1] or difflib.get_close_matches(name, sorted(profiles), n=1)
     did_you_mean = f"did you mean '{hint[0]}'? " if hint else ""

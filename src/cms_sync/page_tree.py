@@ -23,7 +23,13 @@ def check_parents(project: Project) -> list[Finding]:
             continue
         written = _written(article)
         parent = project.article_at(article.parent)
-        if parent is None:
+        notices = {n.path.resolve() for n in project.notices.values()}
+        if parent is None and article.parent.resolve() in notices:
+            message = (
+                f"parent: {written} is the comment-privacy notice, not a page article; name "
+                "the parent page's file"
+            )
+        elif parent is None:
             message = f"parent: no article file '{written}'; name the parent page's file"
         elif parent.type != "page":
             message = (
