@@ -262,7 +262,20 @@ def update_document(text: str, meta: dict[str, Any], body: str) -> str:
     for key, value in meta.items():
         if key not in old:
             out += _dump_key(key, value, block=False)
-    return f"{_FENCE}\n" + "\n".join(out) + f"\n{_FENCE}\n\n{body.strip()}\n"
+    return (
+        f"{_FENCE}\n" + "\n".join(out) + f"\n{_FENCE}\n" + _body_as_written(lines[end + 1 :], body)
+    )
+
+
+def _body_as_written(after: list[str], body: str) -> str:
+    """``body`` after the closing fence with the file's own spacing (``after``: the file's
+    lines there): the same blank lines before it; the old text byte for byte when the body
+    did not change. A pull that changes a title then changes the title's line only."""
+    blank = next((i for i, line in enumerate(after) if line.strip()), len(after))
+    if "\n".join(after[blank:]).strip() == body.strip():
+        return "\n".join(after)
+    blank_lines = blank if blank < len(after) else 1  # no body before: one, as new files
+    return "\n" * blank_lines + f"{body.strip()}\n"
 
 
 class _Dumper(yaml.SafeDumper):
