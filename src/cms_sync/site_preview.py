@@ -232,7 +232,7 @@ def _autosave(
         assert remote is not None and action.desired is not None
         want: Desired = fresh[action.desired.key]
         content = str(want.fields["content"])
-        if remote.marker is not None and not snapshot.companion:
+        if remote.marker is not None and not item_type.identity_in_meta(snapshot.companion):
             content = marker.join(content, remote.marker)  # restoring it keeps the identity
         body = {"title": want.fields["title"], "content": content}
         if "excerpt" in want.fields or item_type is POST:
