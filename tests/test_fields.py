@@ -193,6 +193,13 @@ def test_the_password_is_never_shown_and_a_change_is_an_update(plugins, project)
     text = (project.articles / "a.md").read_text("utf-8")
     assert "password_env: POST_PW" in text and "another-one" not in text
 
+    # Changed in wp-admin: the warning names the file's variable (pull never writes a password).
+    wp.api("POST", f"/wp/v2/posts/{site_post(wp)['id']}", json={"password": "from-wp-admin"})
+    code, out, err = cms(wp, project, "pull", env={"POST_PW": "another-one"})
+    assert code == 0 and "from-wp-admin" not in out + err, out + err
+    assert "the post's password is not $POST_PW's; pull never writes a password: set POST_PW " \
+        "to the site's to keep it, or publish sets $POST_PW's back" in out + err  # fmt: skip
+
     code, out, err = cms(wp, project, "plan", env={})
     assert code == 1 and "POST_PW is not set" in out + err
     line = text.split("\n").index("password_env: POST_PW") + 1

@@ -191,8 +191,12 @@ class Drafter:
             values["author"] = author
         password = str(item.get("password") or "")
         wanted = article.password.value if article and article.password else ""
+        env = article.password.env if article and article.password else ""
         if password != wanted:
             draft.warnings.append(
+                f"{draft.url}: the post's password is not ${env}'s; pull never writes a password: "
+                f"set {env} to the site's to keep it, or publish sets ${env}'s back"
+                if password and env else
                 f"{draft.url}: the post has a password the file does not give; set password_env "
                 "to the name of an environment variable holding it (it is never written)"
                 if password else f"{draft.url}: the post has no password; remove password_env"
