@@ -36,6 +36,8 @@ def test_a_page_tree_of_three_levels_is_published_then_left_alone(wp, project):
     assert kinds(report) == {"about": "create", "team": "create", "alice": "create",
                              "news": "create"}  # fmt: skip
     assert {i["key"]: i["item"] for i in report["items"]}["team"] == "page"
+    # created, then moved under the parent created meanwhile: no one's link changed
+    assert [i["key"] for i in report["items"] if i.get("old_url")] == []
     site = pages(wp)
     assert site["about"]["parent"] == 0
     assert (site["team"]["parent"], site["team"]["menu_order"]) == (site["about"]["id"], 2)

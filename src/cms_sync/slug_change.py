@@ -115,7 +115,11 @@ def _path_of(page: Mapping[str, Any], pages: Mapping[int, Mapping[str, Any]]) ->
 def moved_since(earlier: Outcome | None, later: Outcome) -> Outcome:
     """An item's outcome from a later pass of the run, keeping the URL change an earlier pass
     found: the old URL is the one before the run (a second write, to fill in links, must not
-    hide that the first moved the item)."""
+    hide that the first moved the item). An item this run created had no URL before it: a
+    later pass that moves it (a page put under the parent created meanwhile) is no change
+    of anyone's link."""
+    if earlier is not None and earlier.kind == "create":
+        return replace(later, old_url="", new_url="", redirect="")
     if earlier is None or not earlier.old_url:
         return later
     return replace(
