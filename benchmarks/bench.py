@@ -71,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sample",
         type=int,
-        default=200,
+        default=100,
         metavar="N",
-        help="run the naive sync and m2w on at most N articles and scale (default 200)",
+        help="run the naive sync and m2w on at most N articles and scale (default 100: "
+        "the N = 100 run serves N = 1,000)",
     )
     parser.add_argument(
         "--wpmd-sample",
