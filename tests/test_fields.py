@@ -283,3 +283,51 @@ def test_import_writes_every_field_but_the_password(plugins, project):
     assert front["meta"] == {"reading_level": "easy"}
     assert front["seo"] == {"description": "Found."}
     assert SECRET not in path.read_text("utf-8") and "password" not in front
+
+
+def test_a_term_renamed_on_the_site_stops_the_publish_that_would_make_it_again(plugins, project):
+    wp = plugins
+    text = article("Essay one", slug="essay-one", categories="[News]",
+                   taxonomies="{genre: [Essay]}")  # fmt: skip
+    path = project.write("essay.md", text)
+    assert kinds(run_json(wp, project, "publish")) == {"essay-one": "create"}
+    post = site_post(wp)
+    # An editor renames both terms in wp-admin; their slugs stay news and essay.
+    [genre] = post["genres"]
+    [category] = [
+        c for c in post["categories"] if wp.api("GET", f"/wp/v2/categories/{c}")["slug"] == "news"
+    ]
+    wp.api("POST", f"/wp/v2/genres/{genre}", json={"name": "Essays"})
+    wp.api("POST", f"/wp/v2/categories/{category}", json={"name": "Newsroom"})
+    assert kinds(run_json(wp, project, "plan")) == {"essay-one": "unchanged"}
+
+    path.write_text(text.replace("Body.", "Body two."), "utf-8")
+    lines = text.split("\n")
+    at = {key: lines.index(next(x for x in lines if x.startswith(key))) + 1
+          for key in ("categories", "taxonomies")}  # fmt: skip
+    position = wp.log_position()
+    for command in ("plan", "publish"):
+        code, out, err = cms(wp, project, command)
+        assert code == 1, out + err
+        assert err.splitlines() == [
+            f"articles/essay.md:{at['categories']}: error: categories: 'News' was renamed to "
+            f"'Newsroom' on {wp.url} (the term with slug 'news'); write 'Newsroom' in the file, "
+            "or rename it back to 'News' in wp-admin (publishing 'News' would create a second "
+            "term)",
+            f"articles/essay.md:{at['taxonomies']}: error: taxonomies: genre: 'Essay' was "
+            f"renamed to 'Essays' on {wp.url} (the term with slug 'essay'); write 'Essays' in "
+            "the file, or rename it back to 'Essay' in wp-admin (publishing 'Essay' would "
+            "create a second term)",
+            "nothing was sent",
+        ]
+    assert wp.writes_since(position) == []
+
+    # With the new names in the file, the body change goes out on the same terms.
+    path.write_text(
+        text.replace("Body.", "Body two.").replace("[News]", "[Newsroom]")
+        .replace("[Essay]", "[Essays]"), "utf-8",
+    )  # fmt: skip
+    assert kinds(run_json(wp, project, "publish")) == {"essay-one": "update"}
+    after = site_post(wp)
+    assert (after["genres"], category in after["categories"]) == ([genre], True)
+    assert [t["slug"] for t in wp.api("GET", "/wp/v2/genres")] == ["essay"]

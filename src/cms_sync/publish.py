@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from cms_sync import apply
+from cms_sync import apply, site_fields
 from cms_sync.apply import Progress
 from cms_sync.desired import DesiredItems
 from cms_sync.item_types import PAGE, PATTERN, POST, ItemType
@@ -176,6 +176,8 @@ class _Run:
             )
         if not self.dry_run:
             self.prepare()
+        elif self.writes_planned():  # plan says what publish would stop at
+            self.refuse_renamed(self.missing_terms())
         done: list[tuple[ItemType, Callable[[Snapshot], list[Desired]], list[Outcome]]] = []
         for item_type, desired in self.types:
             if self.notices or item_type is not PATTERN:
@@ -216,12 +218,8 @@ class _Run:
         images = [p for h, p in self.desired.images.items() if writing and h not in snapshot.media]
         if images:
             needs.append("upload media")
-        terms = [
-            (taxonomy, name)
-            for taxonomy, names in (self.desired.terms() if writing else {}).items()
-            for name in sorted(names)
-            if name.casefold() not in snapshot.term_ids.get(taxonomy, {})
-        ]
+        terms = self.missing_terms() if writing else []
+        self.refuse_renamed(terms)
         # Tags are not hierarchical: WordPress lets whoever may assign them create them.
         needs += sorted({f"create {taxonomy}" for taxonomy, _ in terms})
         if writing and self.desired.has_pages():  # not only when their turn comes: see below
@@ -242,6 +240,27 @@ class _Run:
         for taxonomy, name in terms:
             snapshot = self.site.ensure_term(taxonomy, name, snapshot)
         self.snapshot = snapshot
+
+    def missing_terms(self) -> list[tuple[str, str]]:
+        """The (taxonomy, name) of each term the articles name that the site lacks."""
+        return [
+            (taxonomy, name)
+            for taxonomy, names in self.desired.terms().items()
+            for name in sorted(names)
+            if name.casefold() not in self.snapshot.term_ids.get(taxonomy, {})
+        ]
+
+    def refuse_renamed(self, creating: list[tuple[str, str]]) -> None:
+        """Stop before anything is written when a term to create was renamed on the site
+        (its slug held under another name): one ``path:line: error:`` line each."""
+        if not creating:
+            return
+        slugs = self.snapshot.terms.get(self.snapshot).slugs
+        found = site_fields.renamed_terms(self.desired.articles, creating, slugs, self.site.url)
+        if found:
+            root = self.desired.project.config.root
+            lines = "\n".join(f.format(root) for f in found)
+            raise site_fields.SiteMismatch(f"{lines}\nnothing was sent")
 
     def sync(
         self, item_type: ItemType, desired: Callable[[Snapshot], list[Desired]]

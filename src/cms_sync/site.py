@@ -283,8 +283,9 @@ class Site:
 
     def _add_terms(self, terms: Terms, taxonomy: str, query: dict[str, str]) -> Terms:
         route = TAXONOMIES.get(taxonomy) or self._routes[taxonomy][1]
-        for term in self._client.get_all(route, {**query, "_fields": "id,name"}):
-            terms = terms.with_term(taxonomy, term["id"], html.unescape(term["name"]))
+        for term in self._client.get_all(route, {**query, "_fields": "id,name,slug"}):
+            name, slug = html.unescape(term["name"]), unquote(str(term.get("slug") or ""))
+            terms = terms.with_term(taxonomy, term["id"], name, slug)
         return terms
 
     def read_media(self, snapshot: Snapshot) -> Snapshot:

@@ -12,12 +12,14 @@ Read only for the fields some article uses (a run whose articles set none reads 
 
 :func:`problems` is pure: the articles x these facts -> findings (an author, a taxonomy or a
 meta key the site lacks, a meta value of the wrong type are errors; SEO fields without a
-plugin are a warning).
+plugin are a warning). :func:`renamed_terms` is pure too: a term an article names that the
+site lacks under that name but holds at its slug was renamed in wp-admin.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -29,8 +31,10 @@ import click
 from cms_sync.articles import SEO_PLUGINS, Article
 from cms_sync.errors import CmsSyncError
 from cms_sync.findings import Finding
+from cms_sync.slugs import wordpress_slug
 
-__all__ = ["SEO_PLUGINS", "SiteFields", "SiteMismatch", "needs", "problems", "read"]
+__all__ = ["SEO_PLUGINS", "SiteFields", "SiteMismatch", "needs", "problems", "read",
+           "renamed_terms"]  # fmt: skip
 ROUTES = {"post": "/wp/v2/posts", "page": "/wp/v2/pages"}
 _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
@@ -380,3 +384,42 @@ def _search(pattern: str, text: str) -> bool:
         return re.search(pattern, text) is not None
     except re.error:
         return False
+
+
+def renamed_terms(
+    articles: Iterable[Article],
+    missing: Iterable[tuple[str, str]],
+    slugs: Mapping[str, Mapping[str, str]],
+    site_url: str,
+) -> list[Finding]:
+    """The terms about to be created (``missing``: taxonomy, name) whose slug a term of
+    that taxonomy already holds under another name (``slugs``: taxonomy -> slug -> name, as
+    read): an editor renamed it in wp-admin, and creating the old name would make a second
+    term (slug ``news-2``) and move the post to it. One error a key of each article that
+    names one, at the key's line."""
+    renamed: dict[tuple[str, str], tuple[str, str]] = {}
+    for taxonomy, name in missing:
+        slug = wordpress_slug(name)
+        held = slugs.get(taxonomy, {}).get(slug)
+        if held is not None and held.casefold() != name.casefold():
+            renamed[taxonomy, name.casefold()] = (held, slug)
+    if not renamed:
+        return []
+    found: list[Finding] = []
+    for article in articles:
+        named = [("categories", "categories", article.categories), ("tags", "tags", article.tags)]
+        named += [("taxonomies", slug, names) for slug, names in article.taxonomies.items()]
+        for key, taxonomy, names in named:
+            shown = f"taxonomies: {taxonomy}" if key == "taxonomies" else key
+            for name in (html.unescape(n).strip() for n in names):
+                hit = renamed.get((taxonomy, name.casefold()))
+                if hit is None:
+                    continue
+                new, slug = hit
+                message = (
+                    f"{shown}: '{name}' was renamed to '{new}' on {site_url} (the term with "
+                    f"slug '{slug}'); write '{new}' in the file, or rename it back to "
+                    f"'{name}' in wp-admin (publishing '{name}' would create a second term)"
+                )
+                found.append(Finding(article.path, article.line_of(key), "error", message))
+    return found

@@ -114,10 +114,17 @@ class Later(Generic[T]):
 class Terms:
     ids: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # taxonomy -> name -> id
     names: Mapping[int, str] = field(default_factory=dict)  # id -> name
+    # taxonomy -> decoded slug -> name, of the terms read with their slug: a name the site
+    # lacks whose slug a term holds is that term renamed (see site_fields.renamed_terms).
+    slugs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
-    def with_term(self, taxonomy: str, term_id: int, name: str) -> Terms:
+    def with_term(self, taxonomy: str, term_id: int, name: str, slug: str = "") -> Terms:
         ids = {**self.ids.get(taxonomy, {}), name.casefold(): term_id}
-        return Terms({**self.ids, taxonomy: ids}, {**self.names, term_id: name})
+        slugs = {**self.slugs, taxonomy: {**self.slugs.get(taxonomy, {}), slug: name}}
+        return Terms(
+            {**self.ids, taxonomy: ids}, {**self.names, term_id: name},
+            slugs if slug else self.slugs,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -201,6 +208,6 @@ class Snapshot:
         by_hash = {**images.by_hash, digest: media}
         return dataclasses.replace(self, images=Later.ready(Images(by_hash, images.hashes)))
 
-    def with_term(self, taxonomy: str, term_id: int, name: str) -> Snapshot:
-        terms = self.terms.get(self).with_term(taxonomy, term_id, name)
+    def with_term(self, taxonomy: str, term_id: int, name: str, slug: str = "") -> Snapshot:
+        terms = self.terms.get(self).with_term(taxonomy, term_id, name, slug)
         return dataclasses.replace(self, terms=Later.ready(terms))
