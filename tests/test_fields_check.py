@@ -32,6 +32,15 @@ def check(project, front: str, env: dict[str, str] | None = None) -> list[str]:
             "gallery, link, image, quote, status, video, audio",
         ),
         ("menu_order: first\ntype: page", "4: error: menu_order: 'first' must be a whole number"),
+        ("menu_order: true\ntype: page", "4: error: menu_order: 'true' must be a whole number"),
+        ("sticky: null", "4: error: sticky: 'null' must be true or false"),
+        ("status: false", "4: error: status: unknown status 'false'; use one of"),
+        (
+            'template: " blank"',
+            "4: error: template: ' blank' has a space at its start or end, which no template's "
+            "name has; write 'blank'",
+        ),
+        ("template: blank", None),
         ("type: article", "4: error: type: 'article' must be one of: post, page"),
         ("meta: [a, b]", "4: error: meta: must be a mapping of registered meta keys to values"),
         ("meta: {_cms_sync_identity: x}", "4: error: meta: '_cms_sync_identity' is cms-sync's"),

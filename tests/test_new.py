@@ -246,11 +246,14 @@ def test_new_page_at_the_top_and_under_a_parent_passes_check(series):
 def test_new_page_with_a_bad_parent_or_series_options_writes_nothing(series):
     before = articles(series)
     part_one = str(series.articles / "01-ecommerce-manager-competencies.md")
+    [notice] = [str(n.path) for n in load_project(load_config(series.config))[0].notices.values()]
     cases = {
         ("--page", "--parent", part_one): "Invalid value for '--parent': "
         f"{part_one} is a post, and only a page can be a page's parent",
         ("--page", "--parent", "missing.md"): "Invalid value for '--parent': no article file "
         "'missing.md'; name the parent page's file",
+        ("--page", "--parent", notice): f"Invalid value for '--parent': {notice} is the "
+        "comment-privacy notice, not a page article; name the parent page's file",
         ("--parent", part_one): "--parent needs --page",
         ("--page", "--part", "2"): "--series, --part and --renumber are for posts, not --page",
     }

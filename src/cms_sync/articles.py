@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
 import os
 import re
@@ -204,7 +205,7 @@ def _slug(value: Any) -> str:
 
 def _status(value: Any) -> str:
     if value not in STATUSES:
-        raise _Invalid(f"unknown status '{value}'; use one of: " + ", ".join(STATUSES))
+        raise _Invalid(f"unknown status '{_shown(value)}'; use one of: " + ", ".join(STATUSES))
     return str(value)
 
 
@@ -265,16 +266,21 @@ def _lang(value: Any) -> str:
     return lang
 
 
+def _shown(value: Any) -> str:
+    """A front-matter value as YAML writes it (``true``, ``null``), not as Python prints it."""
+    return json.dumps(value) if value is None or isinstance(value, bool) else str(value)
+
+
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Invalid(f"'{value}' must be true or false")
+        raise _Invalid(f"'{_shown(value)}' must be true or false")
     return value
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in choices:
-            raise _Invalid(f"'{value}' must be one of: " + ", ".join(choices))
+            raise _Invalid(f"'{_shown(value)}' must be one of: " + ", ".join(choices))
         return str(value)
 
     return check
@@ -363,9 +369,21 @@ def _seo(value: Any) -> dict[str, str]:
     return seo
 
 
+def _template(value: Any) -> str:
+    """A template's file name, exactly: WordPress compares it as sent, so a space around it
+    is refused rather than dropped (the file would then say what the site does not hold)."""
+    text = _text(value)
+    if isinstance(value, str) and value != text:
+        raise _Invalid(
+            f"'{value}' has a space at its start or end, which no template's name has; "
+            f"write '{text}'"
+        )
+    return text
+
+
 def _menu_order(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _Invalid(f"'{value}' must be a whole number, e.g. 2")
+        raise _Invalid(f"'{_shown(value)}' must be a whole number, e.g. 2")
     if not INT32[0] <= value <= INT32[1]:
         raise _Invalid(
             f"{value} is beyond what WordPress keeps ({INT32[0]} to {INT32[1]}); use a "
@@ -401,7 +419,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "sticky": _bool,
     "ping_status": _one_of(COMMENT_STATUSES),
     "format": _one_of(FORMATS),
-    "template": _text,
+    "template": _template,
     "author": _login,
     "password_env": _env_name,
     "meta": _meta,

@@ -148,6 +148,12 @@ def place_page(project: Project, parent: Path | None) -> Placement:
     if parent is None:
         return Placement(None, None, page=True)
     found = project.article_at(parent)
+    if found is None and parent.resolve() in {n.path.resolve() for n in project.notices.values()}:
+        raise click.BadParameter(
+            f"{parent} is the comment-privacy notice, not a page article; name the parent "
+            "page's file",
+            param_hint="'--parent'",
+        )
     if found is None:
         raise click.BadParameter(
             f"no article file '{parent}'; name the parent page's file", param_hint="'--parent'"
