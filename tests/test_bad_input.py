@@ -115,11 +115,12 @@ CASES: dict[str, Bad] = {
         {"a.md": art("title: A\ntitle: B\n")},
     ),
     "duplicate-slug": Bad(
-        "articles/b.md:3: error: slug 'same' is also used by a.md; slugs must be unique",
+        "articles/b.md:3: error: slug 'same' is also used by articles/a.md; slugs must be unique",
         {"a.md": art("title: A\nslug: same\n"), "b.md": art("title: B\nslug: same\n")},
     ),
     "duplicate-slug-from-title": Bad(
-        "articles/b.md:1: error: slug 'same-title' is also used by a.md; slugs must be unique",
+        "articles/b.md:1: error: slug 'same-title' is also used by articles/a.md; slugs must "
+        "be unique",
         {"a.md": art("title: Same Title\n"), "b.md": art("title: same title\n")},
     ),
     "no-front-matter": Bad(

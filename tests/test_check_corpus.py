@@ -158,11 +158,21 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "duplicate-slug": (
         {"a.md": art("title: A\nslug: same\n"), "b.md": art("title: B\nslug: same\n")},
-        ["articles/b.md:3: error: slug 'same' is also used by a.md; slugs must be unique"],
+        ["articles/b.md:3: error: slug 'same' is also used by articles/a.md; slugs must be unique"],
+    ),
+    "duplicate-slug-in-folders": (
+        {"a/dup1.md": art("title: A\nslug: same\n"), "b/dup1.md": art("title: B\nslug: same\n")},
+        [
+            "articles/b/dup1.md:3: error: slug 'same' is also used by articles/a/dup1.md; slugs "
+            "must be unique"
+        ],
     ),
     "duplicate-slug-from-title": (
         {"a.md": art("title: Same Title\n"), "b.md": art("title: same title\n")},
-        ["articles/b.md:1: error: slug 'same-title' is also used by a.md; slugs must be unique"],
+        [
+            "articles/b.md:1: error: slug 'same-title' is also used by articles/a.md; slugs must "
+            "be unique"
+        ],
     ),
     "duplicate-series-part": (
         {
@@ -170,8 +180,8 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
             "b.md": art("title: B\nseries: {name: S, part: 1}\n"),
         },
         [
-            "articles/b.md:3: error: part 1 of series 'S' is also a.md; give each part its own "
-            "number"
+            "articles/b.md:3: error: part 1 of series 'S' is also articles/a.md; give each part "
+            "its own number"
         ],
     ),
     "series-part-zero": (

@@ -160,6 +160,16 @@ def test_an_unknown_site_is_one_line_and_nothing_is_sent(project, args):
     assert sorted(project.articles.rglob("*")) == before  # `new` wrote nothing either
 
 
+def test_an_empty_site_variable_is_the_error_an_empty_site_option_is(project):
+    """CMS_SYNC_SITE="" (a CI variable left unset) is no fallback to the top-level site."""
+    write(project)
+    result = run(project, "plan", env={"CMS_SYNC_SITE": "", "CMS_SYNC_APP_PASSWORD": SECRET})
+    assert (result.exit_code, result.stderr) == (1, (
+        f"Error: CMS_SYNC_SITE '' names no site; give one of the sites of {project.config} "
+        "(known sites: production, staging), or unset CMS_SYNC_SITE for the top-level site_url\n"
+    ))  # fmt: skip
+
+
 def test_site_after_the_command_wins_over_site_before_it(project):
     write(project)
     result = run(project, "--site", "production", "plan", "--site", "staging")

@@ -205,7 +205,7 @@ def _selected(
     is not in the file stops every command (before anything is sent)."""
     if site is not None:  # --site "" is a mistake (an unset CI variable?), not "no profile"
         name, where = site, "--site"
-    elif os.environ.get(SITE_ENV):
+    elif SITE_ENV in os.environ:  # set but empty: the same mistake as --site ""
         name, where = os.environ[SITE_ENV], SITE_ENV
     elif "default_site" in data:
         name, where = str(data["default_site"]), _key(path, text, "default_site")
@@ -217,7 +217,8 @@ def _selected(
     if not name.strip():
         raise ConfigError(
             f"{where} {name!r} names no site; give one of the sites of {path} (known sites: "
-            f"{known}), or leave {where} out for the top-level site_url"
+            f"{known}), or {'unset' if where == SITE_ENV else 'leave'} {where}"
+            f"{'' if where == SITE_ENV else ' out'} for the top-level site_url"
         )
     started = [other for other in sorted(profiles) if other.startswith(name)]  # prod
     hint = started[:1] or difflib.get_close_matches(name, sorted(profiles), n=1)

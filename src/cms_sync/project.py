@@ -74,6 +74,13 @@ class Project:
         self._index()
         return list(self._series.get(article.series_name or "", [])) if article.series_name else []
 
+    def shown(self, path: Path) -> str:
+        """``path`` as messages name it: relative to the config's folder when inside it."""
+        full = normalized(path)
+        if full.is_relative_to(self.config.root):
+            return str(full.relative_to(self.config.root))
+        return str(path)
+
     def notice_for(self, article: Article) -> Notice | None:
         """The notice shown under ``article``: its language's, when comments are open."""
         return self.notices.get(article.lang) if article.comment_status == "open" else None
@@ -142,7 +149,8 @@ def _check_together(project: Project) -> list[Finding]:
                     other.path,
                     other.line_of("slug"),
                     "error",
-                    f"slug '{slug}' is also used by {same[0].path.name}; slugs must be unique",
+                    f"slug '{slug}' is also used by {project.shown(same[0].path)}; slugs must be "
+                    "unique",
                 )
             )
     for (name, part), same in by_part.items():
@@ -153,7 +161,7 @@ def _check_together(project: Project) -> list[Finding]:
                     other.line_of("series"),
                     "error",
                     f"part {part} of series '{name}' is also "
-                    f"{same[0].path.name}; give each part its own number",
+                    f"{project.shown(same[0].path)}; give each part its own number",
                 )
             )
     findings.extend(check_parents(project))
