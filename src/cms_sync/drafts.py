@@ -144,6 +144,8 @@ class Drafter:
                 values["tags"] = [names.get(i, str(i)) for i in item["tags"]]
         if item["comment_status"] != "open" or "comment_status" in meta or article is None:
             values["comment_status"] = item["comment_status"]
+        if article is None:  # as `new` writes it: the language whose notice check asks for
+            values["lang"] = self.project.config.default_lang
         featured = self.featured_image(int(item.get("featured_media") or 0), draft)
         if featured is not None:
             values["featured_image"] = featured
@@ -306,6 +308,7 @@ class Drafter:
                         path.write_bytes(data)
                         created.append(path)
             texts = self.final_texts(drafts)
+            _warn_without_notice(drafts, self.project)
         except BaseException:
             for path in created:
                 path.unlink(missing_ok=True)
@@ -408,3 +411,26 @@ def replace_file(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.cms-sync")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _warn_without_notice(drafts: list[Draft], project: Project) -> None:
+    """Once (on the first such file), the files with comments open in a language the
+    project has no notice for: `check` refuses them until one is added."""
+    notices = {*project.notices, *(d.key[7:] for d in drafts if d.key.startswith("notice:"))}
+    default = project.config.default_lang
+    refused = [
+        d for d in drafts
+        if not d.key.startswith("notice:") and d.meta.get("comment_status", "open") == "open"
+        and str(d.meta.get("lang", default)) not in notices
+    ]  # fmt: skip
+    for lang in sorted({str(d.meta.get("lang", default)) for d in refused}):
+        some = sorted(
+            (d for d in refused if str(d.meta.get("lang", default)) == lang), key=lambda d: d.path
+        )
+        names = ", ".join(d.path.name for d in some[:3]) + (", ..." if len(some) > 3 else "")
+        some[0].warnings.append(
+            f"comments are open on {len(some)} file(s) ({names}) and the project has no "
+            f"comment-privacy notice for lang '{lang}', so check refuses them: add one (a file "
+            "with kind: notice and that lang), or set comment_status: closed in them (publish "
+            "then closes comments on the site)"
+        )
