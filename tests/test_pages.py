@@ -39,6 +39,7 @@ def test_a_page_tree_of_three_levels_is_published_then_left_alone(wp, project):
     # created, then moved under the parent created meanwhile: no one's link changed
     assert [i["key"] for i in report["items"] if i.get("old_url")] == []
     site = pages(wp)
+    about_id = site["about"]["id"]
     assert site["about"]["parent"] == 0
     assert (site["team"]["parent"], site["team"]["menu_order"]) == (site["about"]["id"], 2)
     assert (site["alice"]["parent"], site["alice"]["menu_order"]) == (site["team"]["id"], 1)
@@ -49,6 +50,22 @@ def test_a_page_tree_of_three_levels_is_published_then_left_alone(wp, project):
     position = wp.log_position()
     again = publish_json(wp, project)
     assert set(kinds(again).values()) == {"unchanged"} and wp.writes_since(position) == []
+
+    # Only the root's slug changes: its children stay under it (the parent is the same
+    # page), only their URLs move with it, and the next run has nothing to do.
+    about = project.articles / "pages" / "about.md"
+    about.write_text(about.read_text("utf-8").replace("slug: about", "slug: company"))
+    _, out, _ = cms(wp, project, "plan", "--json")
+    planned = {i["key"]: (i["kind"], i.get("changes")) for i in json.loads(out)["items"]}
+    assert planned["company"] == ("update", ["slug"]) and planned["team"][0] == "unchanged"
+    assert planned["alice"][0] == "unchanged"
+    assert kinds(publish_json(wp, project))["company"] == "update"
+    site = pages(wp)
+    assert (site["team"]["parent"], site["alice"]["parent"]) == (about_id, site["team"]["id"])
+    assert site["alice"]["link"] == f"{wp.url}/company/team/alice/"
+    position = wp.log_position()
+    assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+    assert wp.writes_since(position) == []
 
 
 @pytest.mark.wordpress
@@ -63,11 +80,32 @@ def test_a_page_edited_on_the_site_is_a_conflict_and_pull_takes_its_parent_and_o
     assert code == 3 and found["alice"] == ("conflict", ["parent", "menu_order"])
     assert found["news"] == ("update", ["content"])  # it links alice, who moved
     pull_json(wp, project)
-    text = (project.articles / "pages" / "alice.md").read_text("utf-8")
+    alice = project.articles / "pages" / "alice.md"
+    text = alice.read_text("utf-8")
     assert "parent: about.md" in text and "menu_order: 7" in text and "type: page" in text
+    assert "ping_status" not in text  # closed, as WordPress leaves a page it is not told of
     after = kinds(publish_json(wp, project))
     assert (after["alice"], after["news"]) == ("unchanged", "update")  # news: alice's new URL
     assert set(kinds(publish_json(wp, project)).values()) == {"unchanged"}
+
+    # Moved under a page no file has: the file cannot say so, so pull records no pulled:
+    # state, the conflict stays, and --force puts the page back.
+    other = wp.api("POST", "/wp/v2/pages", json={"title": "Other", "status": "publish"})
+    wp.api("POST", f"/wp/v2/pages/{site['alice']['id']}", json={"parent": other["id"]})
+    [result] = [r for r in pull_json(wp, project)["items"] if r["path"].endswith("alice.md")]
+    assert [w for w in result["warnings"] if f"its parent page #{other['id']} " in w] == [
+        f"{wp.url}/other/alice/: its parent page #{other['id']} has no article file, so the "
+        "file keeps parent: about.md and no pulled: (plan shows the conflict): move the page "
+        "back in wp-admin, or publish --force articles/pages/alice.md to put it back"
+    ]
+    text = alice.read_text("utf-8")
+    assert "parent: about.md" in text and "pulled:" not in text
+    alice.write_text(text.replace("Alice.", "Alice, edited."), encoding="utf-8")
+    code, out, _ = cms(wp, project, "plan", "--json")
+    found = {i["key"]: (i["kind"], i.get("changes")) for i in json.loads(out)["items"]}
+    assert code == 3 and found["alice"] == ("conflict", ["content", "parent"])
+    assert kinds(publish_json(wp, project, "--force", str(alice)))["alice"] == "update"
+    assert pages(wp)["alice"]["parent"] == site["about"]["id"]
 
 
 @pytest.mark.wordpress

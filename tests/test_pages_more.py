@@ -129,15 +129,17 @@ def test_with_jobs_a_page_is_moved_only_after_its_parent_even_across_parallel_ba
 
 def test_waves_put_parents_before_children_only_when_batches_run_in_parallel():
     from cms_sync.apply import waves
-    from cms_sync.items import Desired
+    from cms_sync.items import Desired, Remote
     from cms_sync.plan import Action
 
-    def write(key: str, parent: str | None = None) -> Action:
-        fields = {"slug": key} if parent is None else {"slug": key, "parent": parent}
-        return Action("update", Desired(key, f"{key}.md", fields), None)
+    def write(page: int, parent: int | None = None) -> Action:  # a parent: its page's ID
+        fields = {"slug": f"p{page}"} if parent is None else {"slug": f"p{page}", "parent": parent}
+        return Action(
+            "update", Desired(f"p{page}", f"p{page}.md", fields), Remote(page, "", None, {}, "")
+        )
 
-    actions = [write("a", ""), write("b", "a"), write("c", "b"), write("d", "zz")]
-    actions += [write(f"post-{n}") for n in range(30)]
+    actions = [write(1, 0), write(2, 1), write(3, 2), write(4, 99)]
+    actions += [write(100 + n) for n in range(30)]
     assert waves(actions, jobs=1) == [list(range(34))]
     assert waves(actions, jobs=4) == [[0, *range(3, 34)], [1], [2]]
     assert waves(actions[:4], jobs=4) == [[0, 1, 2, 3]]  # one batch: it runs in order

@@ -16,14 +16,14 @@ so no item is left that a later run cannot recognise.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from cms_sync import marker
-from cms_sync.item_types import IDENTITY_META, ItemType, marker_of, stored_state
+from cms_sync.item_types import IDENTITY_META, PAGE, ItemType, Json, marker_of, stored_state
 from cms_sync.outcome import Outcome, dropped_markup
 from cms_sync.plan import Action
 from cms_sync.site import Site
@@ -92,7 +92,38 @@ def write(
         outcomes.append(result)
         if item is not None:
             stored.append(item)
-    return outcomes, snapshot.with_items(item_type.name, stored)
+    before = snapshot.items.get(item_type.name, {})
+    after = snapshot.with_items(item_type.name, stored)
+    return outcomes, after.with_items(item_type.name, moved_with_parents(before, after))
+
+
+def moved_with_parents(before: Mapping[int, Json], snapshot: Snapshot) -> list[dict[str, Any]]:
+    """The pages not written whose URL moved with a page written above them (WordPress
+    makes a page's URL of its ancestors' slugs): their link and permalink template as
+    they are now, so that the rest of the run links them where they are."""
+    items = snapshot.items.get(PAGE.name, {})
+    moved = {
+        n: (str(before[n].get("link") or ""), str(item.get("link") or ""))
+        for n, item in items.items()
+        if n in before and item is not before[n] and item.get("link") != before[n].get("link")
+    }
+    found = []
+    for n, item in items.items():
+        if n in moved or item is not before.get(n):
+            continue
+        up, seen = int(item.get("parent") or 0), {n}
+        while up and up not in moved and up in items and up not in seen:
+            seen.add(up)
+            up = int(items[up].get("parent") or 0)
+        old, new = moved.get(up, ("", ""))
+        changed = {
+            name: new + str(item[name])[len(old) :]
+            for name in ("link", "permalink_template")
+            if old and new and str(item.get(name) or "").startswith(old)
+        }
+        if changed:
+            found.append({**item, **changed})
+    return found
 
 
 def waves(actions: list[Action], jobs: int) -> list[list[int]]:
@@ -104,7 +135,7 @@ def waves(actions: list[Action], jobs: int) -> list[list[int]]:
     every = list(range(len(actions)))
     if jobs <= 1 or len(actions) <= BATCH_SIZE:
         return [every]
-    index = {a.desired.key: n for n, a in enumerate(actions) if a.desired is not None}
+    index = {a.remote.id: n for n, a in enumerate(actions) if a.remote is not None}
     levels: dict[int, int] = {}
     for n in every:
         chain: list[int] = []  # n, its parent, the parent's parent... while not yet known
@@ -112,8 +143,8 @@ def waves(actions: list[Action], jobs: int) -> list[list[int]]:
         while up is not None and up not in levels and up not in chain:
             chain.append(up)
             desired = actions[up].desired
-            parent = desired.fields.get("parent") if desired else None  # a page's: its key
-            up = index.get(parent) if isinstance(parent, str) else None
+            parent = desired.fields.get("parent") if desired else None  # a page's: its ID
+            up = index.get(parent) if isinstance(parent, int) and parent else None
         base = levels.get(up, -1) if up is not None else -1  # (a cycle: check refuses it)
         for above, m in enumerate(reversed(chain), 1):
             levels[m] = base + above

@@ -267,19 +267,17 @@ class DesiredItems:
         the run sets (a write cannot name an item created in the same batch)."""
         return self.items(PAGE, snapshot)
 
-    def page_parents(self, snapshot: Snapshot) -> dict[Path, str | None]:
-        """Each page article's parent as its page field wants it: "" (top level), the parent
-        article's key when its page is on the site, None while it is not."""
+    def page_parents(self, snapshot: Snapshot) -> dict[Path, int | None]:
+        """Each page article's parent as its page field wants it: 0 (top level), the ID of
+        the parent article's page when it is on the site, None while it is not."""
         pages = [a for a in self.project.articles if a.type == PAGE.name]
         wants = [Desired(a.slug, self.relative(a.path), {"slug": a.slug}, a.pulled) for a in pages]
         found = match(wants, PAGE.remotes(snapshot))
-        parents: dict[Path, str | None] = {}
+        parents: dict[Path, int | None] = {}
         for article in pages:
             parent = self.project.article_at(article.parent) if article.parent else None
-            if parent is None:
-                parents[article.path] = ""
-            else:
-                parents[article.path] = parent.slug if parent.slug in found else None
+            page = found.get(parent.slug) if parent is not None else None
+            parents[article.path] = 0 if parent is None else page.id if page else None
         return parents
 
     def items(self, item_type: ItemType, snapshot: Snapshot) -> list[Desired]:
@@ -398,8 +396,8 @@ class DesiredItems:
             if article.seo:
                 site_part.append(dict(snapshot.fields.seo_keys(item_type.name)))
             parent = parents.get(article.path)
-            if item_type is PAGE:  # the parent page: whether it is on the site yet
-                site_part.append(("parent", parent))
+            if item_type is PAGE:  # the parent page: which it is, whether on the site yet
+                site_part.append(("parent", parent or ("" if parent == 0 else None)))
             source = digest(
                 shared, article, series.get(article.path), targets, notice_html,
                 inline, featured, notice, *site_part, root=root,
@@ -412,7 +410,7 @@ class DesiredItems:
                 notice: int = notice,
                 source: str = source,
                 pictures: list[Path] = pictures,
-                parent: str | None = parent,
+                parent: int | None = parent,
             ) -> dict[str, object]:
                 # Once a run: a later pass (its snapshot holds the posts just created) renders
                 # again only when the inputs changed, or where the images are (not hashed).

@@ -26,7 +26,7 @@ from cms_sync.desired import DesiredItems, article_body
 from cms_sync.errors import CmsSyncError
 from cms_sync.findings import Finding
 from cms_sync.html_markdown import to_markdown
-from cms_sync.item_types import PAGE, PATTERN, POST, page_key
+from cms_sync.item_types import PAGE, PATTERN, POST
 from cms_sync.items import Remote
 from cms_sync.notice import HEADINGS, Notice, build_notice
 from cms_sync.notice import from_html as notice_from_html
@@ -56,6 +56,9 @@ class Draft:
     images: dict[Path, bytes] = field(default_factory=dict)  # files to create
     warnings: list[str] = field(default_factory=list)
     original: str = ""  # the file's text now ("" for a new file): unchanged keys keep their lines
+    # The file cannot say what the site holds (a page under a page without an article
+    # file): written without ``pulled:``, so plan keeps the conflict until it is resolved.
+    partial: bool = False
 
     def text(self, meta: dict[str, Any]) -> str:
         if self.original:
@@ -76,6 +79,7 @@ class Drafter:
         self.article_at_url = {
             r.link: by_key[key] for key, r in remotes.items() if key in by_key and r.link
         }
+        self.article_of_id = {r.id: by_key[key] for key, r in remotes.items() if key in by_key}
         self.local_images = dict(desired.images)  # content hash -> file in the repository
 
     # -- posts --------------------------------------------------------------------------
@@ -158,15 +162,18 @@ class Drafter:
         menu order."""
         values: dict[str, Any] = {"type": PAGE.name}
         parent = int(item.get("parent") or 0)
-        if parent:
-            key = page_key(self.snapshot, parent)
-            found = next((a for a in self.project.articles if a.slug == key), None)
-            if found is None:
-                draft.warnings.append(
-                    f"{draft.url}: its parent page ({key}) has no article file; import it too"
-                )
-            else:
-                values["parent"] = os.path.relpath(found.path, draft.path.parent)
+        found = self.article_of_id.get(parent)
+        if parent and found is None:
+            draft.partial = True
+            kept = f"parent: {meta['parent']}" if meta.get("parent") else "no parent"
+            draft.warnings.append(
+                f"{draft.url}: its parent page #{parent} has no article file, so the file "
+                f"keeps {kept} and no pulled: (plan shows the conflict): move the page back "
+                "in wp-admin, or publish --force "
+                f"{self.desired.relative(draft.path)} to put it back"
+            )
+        elif found is not None:
+            values["parent"] = os.path.relpath(found.path, draft.path.parent)
         if item.get("menu_order") or "menu_order" in meta:
             values["menu_order"] = int(item.get("menu_order") or 0)
         return values
@@ -180,7 +187,8 @@ class Drafter:
         values: dict[str, Any] = {}
         for key, value, default in (
             ("sticky", bool(item.get("sticky")), False),
-            ("ping_status", item.get("ping_status"), "open"),
+            # What WordPress gives an item it is not told of: pings closed on a new page.
+            ("ping_status", item.get("ping_status"), "closed" if kind == PAGE.name else "open"),
             ("format", item.get("format") or "standard", "standard"),
             ("template", item.get("template") or "", ""),
         ):
@@ -351,7 +359,9 @@ class Drafter:
         for draft in drafts:
             want = wants[articles[draft.path].slug if draft.path in articles else draft.key]
             pulled = {"state": draft.remote.stored_hash, "source": want.source_hash}
-            texts.append(draft.text({**draft.meta, "pulled": pulled}))
+            texts.append(
+                draft.text(draft.meta if draft.partial else {**draft.meta, "pulled": pulled})
+            )
         return texts
 
 

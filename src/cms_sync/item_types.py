@@ -85,7 +85,7 @@ class Wanted:
     companion: bool = False  # the companion plugin is active: identity and notice in meta
     notice: int = 0  # with the companion: the notice pattern shown under the comment form
     site: SiteFields = field(default_factory=SiteFields)  # the SEO plugin's keys, for seo
-    parent: str | None = None  # a page's parent page's key ("": none; None: not created yet)
+    parent: int | None = None  # a page's parent page's ID (0: none; None: not created yet)
 
 
 @dataclass(frozen=True)
@@ -254,28 +254,6 @@ def _send_password(value: object, _s: Snapshot) -> object:
     return value.value
 
 
-def page_key(snapshot: Snapshot, page_id: int) -> str:
-    """The key of the page ``page_id`` (its marker's, else its slug); "" for none."""
-    if not page_id:
-        return ""
-    item = snapshot.items.get("page", {}).get(page_id)
-    if item is None:
-        return f"#{page_id}"
-    found = marker_of(item)
-    return found.key if found else unquote(str(item.get("slug") or ""))
-
-
-def page_id(snapshot: Snapshot, key: str) -> int:
-    """The ID of the page whose marker (else whose slug) is ``key``; 0 for none."""
-    pages = snapshot.items.get("page", {})
-    marked = [i for i, item in pages.items() if (marker_of(item) or _NO_MARKER).key == key]
-    slugged = [i for i, item in pages.items() if unquote(str(item.get("slug") or "")) == key]
-    return min(marked or slugged or [0])
-
-
-_NO_MARKER = marker.Marker("", "", "", "")
-
-
 def _common_fields(type_name: str) -> tuple[Field, ...]:
     """The fields posts and pages share that an article sets only when it says so."""
     return (
@@ -335,13 +313,10 @@ POST_FIELDS = (
 PAGE_FIELDS = (
     *(f for f in POST_FIELDS if f.name in ("title", "content", "status", "slug",
       "featured_image", "comment_status", "date", "date_gmt", "identity_in", "notice")),
-    Field(
-        "parent",
-        "parent",
-        lambda item, s: page_key(s, int(item.get("parent") or 0)),
-        lambda w: w.parent,
-        lambda key, s: page_id(s, str(key)),
-    ),
+    # By the parent page's ID, which neither its slug nor its file's name changes: a
+    # parent renamed in the same run is still the parent (its key is the old slug until
+    # its write), and an editor's move under another page is a change.
+    Field("parent", "parent", lambda item, _s: int(item.get("parent") or 0), lambda w: w.parent),
     Field(
         "menu_order",
         "menu_order",

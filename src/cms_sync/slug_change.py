@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from cms_sync.item_types import page_id
 from cms_sync.series import permalink_of
 from cms_sync.wordpress import WordPressError
 
@@ -89,7 +88,7 @@ def _page_url(
         return ""
     pages = snapshot.items.get("page", {})
     if parent:
-        link = str(pages.get(page_id(snapshot, str(parent)), {}).get("link") or "")
+        link = str(pages.get(int(str(parent)), {}).get("link") or "")
         return f"{link.rstrip('/')}/{slug}{after}" if link else ""
     # To the top level: the template without the current parent's path is the home URL.
     path = _path_of(pages.get(int(item.get("parent") or 0), {}), pages)
