@@ -107,6 +107,16 @@ def test_a_page_edited_on_the_site_is_a_conflict_and_pull_takes_its_parent_and_o
     assert kinds(publish_json(wp, project, "--force", str(alice)))["alice"] == "update"
     assert pages(wp)["alice"]["parent"] == site["about"]["id"]
 
+    # Moved to the top level: pull drops the parent: line, and the next edit keeps it there.
+    wp.api("POST", f"/wp/v2/pages/{site['alice']['id']}", json={"parent": 0})
+    pull_json(wp, project)
+    text = alice.read_text("utf-8")
+    assert "parent:" not in text and "pulled:" in text
+    alice.write_text(text.replace("Alice, edited.", "Alice, edited twice."), encoding="utf-8")
+    report = publish_json(wp, project)
+    assert {i["key"]: i.get("changes") for i in report["items"]}["alice"] == ["content"]
+    assert pages(wp)["alice"]["parent"] == 0
+
 
 @pytest.mark.wordpress
 def test_a_removed_page_is_an_orphan_trashed_with_prune(wp, project):

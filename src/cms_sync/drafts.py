@@ -174,6 +174,8 @@ class Drafter:
             )
         elif found is not None:
             values["parent"] = os.path.relpath(found.path, draft.path.parent)
+        else:  # a top-level page (an editor may have moved it there): no parent: line
+            meta.pop("parent", None)
         if item.get("menu_order") or "menu_order" in meta:
             values["menu_order"] = int(item.get("menu_order") or 0)
         return values
