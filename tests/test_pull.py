@@ -150,6 +150,9 @@ def test_import_takes_posts_written_in_wp_admin_and_publish_creates_nothing(wp, 
     assert code == 0, out + err
     text = (project.articles / "from-wp-admin.md").read_text("utf-8")
     assert "Written **there**." in text and "categories: [Newsroom]" in text
+    # taken over: written once, only to carry cms-sync's marker; nothing created
+    assert kinds(publish_json(wp, project)) == {"from-wp-admin": "update"}
+    assert "cms-sync:v1" in wp.posts()[0]["content"]["raw"] and len(wp.posts()) == 1
     position = wp.log_position()
     assert kinds(publish_json(wp, project)) == {"from-wp-admin": "unchanged"}
     assert wp.writes_since(position) == [] and len(wp.posts()) == 1

@@ -96,7 +96,9 @@ def test_an_unchanged_post_leaves_its_file_alone(project):
     assert path.read_bytes() == before
 
 
-def test_a_post_without_its_marker_is_pulled_and_then_left_alone(project):
+def test_a_post_without_its_marker_is_pulled_then_given_it_back_once(project):
+    """Pulled, file and post agree; the next publish writes the post once, only to put the
+    marker back, so that a later slug change updates it instead of making a second post."""
     site = FakeWordPress()
     path = project.write("a.md", article("lost", "Old."))
     run(project, site)
@@ -104,8 +106,13 @@ def test_a_post_without_its_marker_is_pulled_and_then_left_alone(project):
     assert kinds(run(project, site, dry_run=True)) == {"lost": "conflict"}
     pull_all(project, site)
     assert "Rewritten in wp-admin, marker gone." in path.read_text(encoding="utf-8")
+    [update] = [o for o in run(project, site).outcomes if o.kind == "update"]
+    assert (update.key, update.changes) == ("lost", ("identity",))
+    assert MARKER in site.items("posts")[0].content
     assert kinds(run(project, site)) == {"lost": "unchanged"}
-    assert len(site.items("posts")) == 1
+    path.write_text(path.read_text("utf-8").replace("slug: lost", "slug: found"))
+    assert kinds(run(project, site)) == {"found": "update"}
+    assert [p.slug for p in site.items("posts")] == ["found"]
 
 
 def test_a_post_written_in_wp_admin_at_the_slug_can_be_taken_into_the_file(project):
@@ -118,6 +125,7 @@ def test_a_post_written_in_wp_admin_at_the_slug_can_be_taken_into_the_file(proje
     assert kinds(run(project, site, dry_run=True)) == {"theirs": "conflict"}
     pull_all(project, site)
     assert "Mine now." in path.read_text(encoding="utf-8")
+    assert kinds(run(project, site)) == {"theirs": "update"}  # the marker, once
     assert kinds(run(project, site)) == {"theirs": "unchanged"}
     assert len(site.items("posts")) == 1
 
@@ -159,6 +167,8 @@ def test_markup_without_a_markdown_form_is_kept_and_named(project):
     assert report.results[0].warnings and all(
         w.startswith(f"{site.url}/raw/") for w in report.results[0].warnings
     )
+    # edit() replaced the whole content, marker included: written once to put it back
+    assert kinds(run(project, site)) == {"raw": "update"}
     assert kinds(run(project, site)) == {"raw": "unchanged"}
 
 
@@ -192,6 +202,11 @@ def test_import_turns_posts_written_in_wp_admin_into_files_publish_then_creates_
     text = (project.articles / "hello.md").read_text(encoding="utf-8")
     assert "Written in wp-admin: *hello*." in text and "categories: [News]" in text
     assert not (project.articles / "other.md").exists()
+    site.calls.clear()
+    # taken over: written once, only to carry the marker; nothing created
+    assert kinds(run(project, site)) == {"mine": "unchanged", "hello": "update"}
+    [hello] = [p for p in site.items("posts") if p.slug == "hello"]
+    assert len(site.items("posts")) == 3 and MARKER in hello.content
     site.calls.clear()
     assert kinds(run(project, site)) == {"mine": "unchanged", "hello": "unchanged"}
     assert site.writes() == [] and len(site.items("posts")) == 3

@@ -198,6 +198,9 @@ def field_diff(action: Action) -> str:
     assert action.desired is not None and action.remote is not None
     parts = []
     for name in action.changes:
+        if name not in action.desired.fields:  # the marker alone (plan.IDENTITY)
+            parts.append(f"{name}: written once to carry cms-sync's marker (no field differs)")
+            continue
         old, new = action.remote.fields.get(name, ""), action.desired.fields[name]
         if name == "content" and action.kind == "conflict":
             parts.append(markdown_diff(str(old), str(new)))

@@ -139,6 +139,9 @@ def holder(desired: Desired, foreign: Iterable[Foreign]) -> Foreign | None:
     return min(held, key=lambda f: f.id, default=None)
 
 
+IDENTITY = "identity"  # the change of an update that only puts cms-sync's marker on a post
+
+
 def decide(
     desired: Desired, remote: Remote | None, force: bool = False, adopt: bool = False
 ) -> Action:
@@ -146,7 +149,7 @@ def decide(
     if remote is None:
         return Action("create", desired, None, tuple(desired.fields))
     if desired.pulled_from(remote):
-        return Action("unchanged", desired, remote)
+        return _same(desired, remote)
     source = remote.marker.source if remote.marker else ""
     edited = remote.edited_since(desired.pulled)
     if not edited and desired.source_hash == source:
@@ -154,11 +157,21 @@ def decide(
         return Action("unchanged", desired, remote)
     changes = changed_fields(desired, remote)
     if not changes:
-        return Action("unchanged", desired, remote)
+        return _same(desired, remote)
     overwrite = force or (adopt and remote.marker is None)
     if edited and not overwrite:
         return Action("conflict", desired, remote, changes)
     return Action("update", desired, remote, changes)
+
+
+def _same(desired: Desired, remote: Remote) -> Action:
+    """File and item agree. An item without cms-sync's marker (pulled or imported from a
+    post written in wp-admin, or one whose marker an edit removed) is written once, only to
+    carry it: known by its slug alone, it would be left behind by a later slug change, and
+    a second post made."""
+    if remote.marker is None:
+        return Action("update", desired, remote, (IDENTITY,))
+    return Action("unchanged", desired, remote)
 
 
 def decide_copy(desired: Desired, copy: Remote, kept: Remote) -> Action:
