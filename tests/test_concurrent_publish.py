@@ -235,8 +235,8 @@ def test_an_edited_copy_is_a_conflict_never_trashed(wp, project, tmp_path):
     assert items == {
         ("conflict", a_old["id"]),  # the oldest, kept: an ordinary conflict
         ("conflict", a_new["id"]),  # its copy, edited too: a conflict, left alone
-        ("conflict", b_new["id"]),  # the only one edited: kept
-        ("trash", b_old["id"]),  # as cms-sync wrote it: the copy
+        ("unchanged", b_old["id"]),  # at the article's slug (b_new has "-2"): kept
+        ("conflict", b_new["id"]),  # the copy, edited: a conflict, left alone
         ("unchanged", c_old["id"]),
         ("trash", c_new["id"]),
     }

@@ -135,8 +135,13 @@ def test_a_copy_whose_slug_wordpress_suffixed_is_as_written():
     copy = Remote(5, "", stamp, {**want.fields, "slug": "a-2"}, "other", "written-with-slug-a")
     kept = Remote(3, "", stamp, want.fields, "written-with-slug-a")
     assert ids(plan([want], [copy, kept])) == [("unchanged", 3), ("copy", 5)]
+    # The copy edited, the post at the article's slug as written: the post readers know
+    # at its URL is kept, the edited copy is a conflict (never trashed).
     edited = Remote(5, "", stamp, copy.fields, "other", "edited")
-    assert ids(plan([want], [edited, kept])) == [("conflict", 5), ("copy", 3)]
+    assert ids(plan([want], [edited, kept])) == [("unchanged", 3), ("conflict", 5)]
+    # Neither at the slug (an editor renamed the first): the only edited one is kept.
+    renamed = Remote(3, "", stamp, {**want.fields, "slug": "a-old"}, "x", "written-with-slug-a")
+    assert ids(plan([want], [edited, renamed])) == [("conflict", 5), ("copy", 3)]
 
 
 def test_copies_found_by_path_after_a_slug_change_share_the_kept_key():

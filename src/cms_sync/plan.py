@@ -119,13 +119,20 @@ def claims(desired: list[Desired], remote: list[Remote]) -> dict[str, list[Remot
 
 def keep(found: list[Remote], desired: Desired) -> Remote:
     """Which of the items carrying an article's identity is its item (the others are
-    copies): a live one before the trash; the one the file was pulled from; else the only
-    one edited on the site; else the oldest."""
+    copies): a live one before the trash; the one the file was pulled from; else the one at
+    the article's slug (its URL, which readers and links use: a page an editor duplicated,
+    marker and all, and renamed is the copy); else the only one edited on the site; else
+    the oldest."""
     live = [r for r in found if not r.trashed] or found
+    if len(live) == 1:
+        return live[0]
     pulled = desired.pulled
     named = [r for r in live if pulled is not None and r.stored_hash == pulled.state]
+    slug = desired.fields.get("slug") if not named else None  # may render: only for copies
+    at_slug = [r for r in live if slug and r.fields.get("slug") == slug]
     edited = [r for r in live if not r.as_written()]
-    return min(named or (edited if len(edited) == 1 else live), key=lambda r: r.id)
+    chosen = named or at_slug or (edited if len(edited) == 1 else live)
+    return min(chosen, key=lambda r: r.id)
 
 
 def match(desired: list[Desired], remote: list[Remote]) -> dict[str, Remote]:
