@@ -416,10 +416,20 @@ def renamed_terms(
                 if hit is None:
                     continue
                 new, slug = hit
-                message = (
-                    f"{shown}: '{name}' was renamed to '{new}' on {site_url} (the term with "
-                    f"slug '{slug}'); write '{new}' in the file, or rename it back to "
-                    f"'{name}' in wp-admin (publishing '{name}' would create a second term)"
-                )
+                twins = sorted(other for other, held in slugs.get(taxonomy, {}).items()
+                               if other != slug and held.casefold() == new.casefold())  # fmt: skip
+                if twins:  # writing the new name would file the post under the other term
+                    message = (
+                        f"{shown}: '{name}' was renamed to '{new}' on {site_url} (the term "
+                        f"with slug '{slug}'), and the term with slug '{twins[0]}' is named "
+                        f"'{new}' too: two terms share that name; rename one of them in "
+                        f"wp-admin (or '{slug}' back to '{name}'), then publish again"
+                    )
+                else:
+                    message = (
+                        f"{shown}: '{name}' was renamed to '{new}' on {site_url} (the term "
+                        f"with slug '{slug}'); write '{new}' in the file, or rename it back to "
+                        f"'{name}' in wp-admin (publishing '{name}' would create a second term)"
+                    )
                 found.append(Finding(article.path, article.line_of(key), "error", message))
     return found
