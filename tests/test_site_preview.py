@@ -77,9 +77,12 @@ def test_links_show_the_new_text_in_the_theme_without_login_and_readers_see_the_
     before = live(wp)["part-a"]
     env = with_site(wp, project)
 
+    position = wp.log_position()
     out, err = preview(project, env, "--json")
     links = {item["path"]: item for item in json.loads(out)}
     assert set(links) == {"articles/a.md", "articles/b.md"}, err
+    # the plugin's version comes with the login (users/me): no request of its own
+    assert not [r for r in wp.requests_since(position) if "/cms-sync/v1/info" in r]
     assert links[A]["title"] == "Part A" and links[A]["expires"].endswith("Z")
     text, _ = preview(project, env)
     assert text.splitlines()[0].startswith("articles/a.md: " + wp.url + "/?p=")

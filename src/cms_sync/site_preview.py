@@ -35,7 +35,7 @@ from pathlib import Path
 from cms_sync import marker
 from cms_sync.desired import DesiredItems
 from cms_sync.errors import CmsSyncError, ExitCode
-from cms_sync.item_types import PAGE, PATTERN, POST, ItemType
+from cms_sync.item_types import PAGE, PATTERN, POST, ItemType, plugin_version
 from cms_sync.items import Desired
 from cms_sync.outcome import Outcome
 from cms_sync.plan import Action, plan
@@ -247,15 +247,12 @@ def _autosave(
     return saved
 
 
-def companion_version(client: Client, snapshot: Snapshot) -> tuple[int, ...] | None:
-    """The companion plugin's version when it is active and signs preview links; None
-    when it is not active, or too old to."""
+def companion_version(snapshot: Snapshot) -> tuple[int, ...] | None:
+    """The companion plugin's version (from the login's users/me answer, no request more);
+    None when it is not active."""
     if not snapshot.companion:
         return None
-    info = client.get("/cms-sync/v1/info")
-    found = str(info.get("version", "")) if isinstance(info, dict) else ""
-    version = tuple(int(n) for n in found.split(".") if n.isdigit())
-    return version if version >= TOKENS_SINCE else version or (0,)
+    return plugin_version(snapshot.companion) or (0,)
 
 
 def _link_maker(
@@ -263,7 +260,7 @@ def _link_maker(
 ) -> Callable[[ItemType, str, str, int, int | None, str], Preview]:
     """How a preview link is made on this site: signed by the companion plugin, or
     WordPress's own (a login needed, said once in ``result.login_note``)."""
-    version = companion_version(client, snapshot)
+    version = companion_version(snapshot)
     signed = version is not None and version >= TOKENS_SINCE
     if not signed:
         why = (
